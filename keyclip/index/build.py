@@ -1,0 +1,252 @@
+"""Build a video's index once, in stages, resumably; reuse it for every question.
+
+Stages: ``scenes`` (scenes, clips, keyframes), ``ocr``, ``objects`` - all fed by one streamed
+decode - and ``speech`` (running beside the decode, on its own thread), then ``embed``. Each
+stage is keyed by a fingerprint of its options and models (and of the stages it reads), is
+committed in one transaction, and is skipped when already done: a re-run after a crash resumes
+from the last finished stage, and an unchanged file with unchanged settings is a cache hit.
+
+Example:
+    >>> from keyclip.index.build import build_index
+    >>> result = build_index("talk.mp4", Settings())     # doctest: +SKIP
+    >>> result.cache_hit, result.index_path               # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import json
+import os
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from filelock import FileLock, Timeout
+
+from keyclip import __version__
+from keyclip.errors import CacheError
+from keyclip.index.store import IndexStore
+from keyclip.logs import logger
+from keyclip.media.hashing import content_hash
+from keyclip.media.probe import MediaInfo, probe
+from keyclip.settings import Settings
+
+VISUAL_STAGES = ("scenes", "ocr", "objects")
+ALL_STAGES = ("scenes", "speech", "ocr", "objects", "embed")
+
+
+class Progress(Protocol):
+    """What a build reports while it works (the CLI draws it with rich)."""
+
+    def start(self, stage: str, total: float | None) -> None: ...
+    def update(self, stage: str, done: float) -> None: ...
+    def finish(self, stage: str, note: str = "") -> None: ...
+    def notice(self, message: str) -> None: ...
+
+
+class SilentProgress:
+    def start(self, stage: str, total: float | None) -> None: ...
+    def update(self, stage: str, done: float) -> None: ...
+    def finish(self, stage: str, note: str = "") -> None: ...
+    def notice(self, message: str) -> None:
+        logger.info(message)
+
+
+@dataclass
+class BuildResult:
+    video: str
+    content_hash: str
+    index_path: Path
+    media: MediaInfo
+    cache_hit: bool
+    stages_run: list[str]
+    stage_seconds: dict[str, float]
+    seconds: float
+    counts: dict[str, int]
+    notices: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "video": self.video,
+            "content_hash": self.content_hash,
+            "index_path": str(self.index_path),
+            "duration": self.media.duration,
+            "cache_hit": self.cache_hit,
+            "stages_run": self.stages_run,
+            "stage_seconds": self.stage_seconds,
+            "seconds": round(self.seconds, 3),
+            "counts": self.counts,
+            "notices": self.notices,
+            "media": self.media.to_dict(),
+        }
+
+
+def _hash(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def _version(dist: str) -> str:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def stage_fingerprints(s: Settings) -> dict[str, str]:
+    """Fingerprint of each stage: its options, its model versions, and what it reads."""
+    from keyclip.backends.registry import detector_weights
+
+    scenes = _hash("scenes/1", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
+                   _version("scenedetect-headless"))
+    ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), _version("rapidocr"), _version("paddleocr"))
+    weights = detector_weights(s)
+    weights_id = (str(weights), weights.stat().st_size) if weights else None
+    objects = _hash("objects/1", scenes, s.detect.fingerprint(), weights_id, _version("ultralytics"))
+    speech = _hash("speech/1", s.speech.fingerprint(), _version("faster-whisper"), _version("ctranslate2"))
+    embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
+    return {"scenes": scenes, "ocr": ocr, "objects": objects, "speech": speech, "embed": embed}
+
+
+def index_dir_for(digest: str, s: Settings) -> Path:
+    return s.cache_dir / "videos" / digest[:24]
+
+
+def _prepare_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe_file = path / ".write-test"
+        probe_file.write_text("ok")
+        probe_file.unlink()
+    except OSError as exc:
+        raise CacheError(
+            f"cache folder {path} is not writable ({exc.strerror}); set KEYCLIP_CACHE_DIR to a writable folder"
+        ) from exc
+
+
+def build_index(video: str | os.PathLike, settings: Settings, progress: Progress | None = None) -> BuildResult:
+    """Index ``video`` (or find its index) and return where it is and what was done.
+
+    Raises:
+        InputError: the file is missing or not usable media.
+        CacheError: the cache folder cannot be written.
+        ModelMissingError: a required model is not installed.
+    """
+    started = time.perf_counter()
+    progress = progress or SilentProgress()
+    media = probe(video)
+    path = Path(media.path)
+    _prepare_dir(settings.cache_dir)
+    digest = content_hash(path, settings.cache_dir)
+    folder = index_dir_for(digest, settings)
+    _prepare_dir(folder)
+    lock = FileLock(str(folder / "build.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        progress.notice(f"{path.name}: another keyclip process is indexing this video; waiting for it")
+        lock.acquire()
+    try:
+        store = IndexStore.open(folder / "index.sqlite")
+        try:
+            return _build_locked(store, path, media, digest, settings, progress, started)
+        finally:
+            store.close()
+    finally:
+        lock.release()
+
+
+def _build_locked(
+    store: IndexStore,
+    path: Path,
+    media: MediaInfo,
+    digest: str,
+    s: Settings,
+    progress: Progress,
+    started: float,
+) -> BuildResult:
+    fingerprints = stage_fingerprints(s)
+    todo = [name for name in ALL_STAGES if store.stage_fingerprint(name) != fingerprints[name]]
+    notices: list[str] = []
+    stage_seconds: dict[str, float] = {}
+    if todo:
+        store.set_meta(content_hash=digest, media=media.to_dict(), keyclip_version=__version__,
+                       paths=sorted({*(store.meta("paths") or []), str(path)}))
+
+    def note(msg: str) -> None:
+        notices.append(msg)
+        progress.notice(msg)
+
+    # speech runs on its own thread, beside the single visual decode
+    speech_future: Future | None = None
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyclip-speech")
+    visual_todo = [name for name in VISUAL_STAGES if name in todo]
+    cores = s.cpu_threads
+    try:
+        if "speech" in todo:
+            if media.audio is None:
+                store.mark_skipped("speech", fingerprints["speech"], "no audio stream")
+                note(f"{path.name}: no audio stream, speech stage skipped")
+            else:
+                threads = max(1, cores // 2) if (visual_todo and media.video) else cores
+                speech_future = pool.submit(_run_speech, path, media, s, threads, progress)
+        if visual_todo:
+            from keyclip.index.visual_pass import run_visual_pass
+
+            threads = max(1, cores - (cores // 2 if speech_future else 0))
+            outcome = run_visual_pass(path, media, s, visual_todo, store, threads, progress, note)
+            for name, (secs, write) in outcome.items():
+                write(fingerprint=fingerprints[name])
+                stage_seconds[name] = secs
+        if speech_future is not None:
+            segments, info, secs = speech_future.result()
+            store.write_speech(fingerprints["speech"], secs, segments, info)
+            stage_seconds["speech"] = secs
+            progress.finish("speech", f"{len(segments)} segments, language {info.get('language')}")
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+    if "embed" in todo:
+        stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress)
+
+    return BuildResult(
+        video=str(path),
+        content_hash=digest,
+        index_path=store.path,
+        media=media,
+        cache_hit=not todo,
+        stages_run=todo,
+        stage_seconds=stage_seconds,
+        seconds=time.perf_counter() - started,
+        counts=store.counts(),
+        notices=notices,
+    )
+
+
+def _run_speech(path: Path, media: MediaInfo, s: Settings, threads: int, progress: Progress):
+    from dataclasses import asdict
+
+    from keyclip.backends.registry import make_asr
+
+    t = time.perf_counter()
+    progress.start("speech", media.duration)
+    asr = make_asr(s, threads=threads)
+    segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done))
+    return segments, asdict(info), time.perf_counter() - t
+
+
+def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress) -> float:
+    from keyclip.backends.registry import make_embedder
+
+    t = time.perf_counter()
+    records = store.records()
+    progress.start("embed", len(records))
+    embedder = make_embedder(s, threads=s.cpu_threads)
+    vectors = embedder.embed([r.text for r in records])
+    secs = time.perf_counter() - t
+    store.write_embeddings(fingerprint, secs, [r.id for r in records], vectors,
+                           {"model": s.embed.model, "dim": embedder.dim, "records": len(records)})
+    progress.finish("embed", f"{len(records)} records")
+    return secs

@@ -1,0 +1,224 @@
+"""The per-video index: one SQLite file (WAL), written stage by stage in transactions.
+
+Each ``write_*`` call replaces one stage's tables, its ``records`` rows and its ``stages`` row
+in a single transaction, so a crash or Ctrl-C mid-build leaves the previous consistent state.
+
+Example:
+    >>> store = IndexStore.open(Path("index.sqlite"))          # doctest: +SKIP
+    >>> store.stage_fingerprint("speech")                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from keyclip.errors import IndexError_
+from keyclip.index.schema import migrate
+
+
+@dataclass(frozen=True)
+class Record:
+    id: int
+    kind: str
+    t0: float
+    t1: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Clip:
+    id: int
+    scene_id: int
+    t0: float
+    t1: float
+
+
+class IndexStore:
+    """A per-video index database. Use from one thread."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path, readonly: bool = False) -> IndexStore:
+        """Open (and migrate, unless ``readonly``) the index at ``path``.
+
+        Raises:
+            IndexError_: the file is not an index keyclip can read.
+        """
+        try:
+            if readonly:
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+            else:
+                db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            if not readonly:
+                migrate(db)
+        except (sqlite3.DatabaseError, RuntimeError) as exc:
+            raise IndexError_(f"{path}: not a readable keyclip index ({exc}); delete it to rebuild") from exc
+        return cls(db, path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- meta and stages ---------------------------------------------------------------------
+
+    def set_meta(self, **values: object) -> None:
+        with self.transaction() as db:
+            for key, value in values.items():
+                db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
+
+    def meta(self, key: str, default: object = None) -> object:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else default
+
+    def stage_fingerprint(self, name: str) -> str | None:
+        row = self.db.execute("SELECT fingerprint FROM stages WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def stages(self) -> dict[str, dict]:
+        return {
+            name: {"fingerprint": fp, "finished_at": at, "seconds": sec, "info": json.loads(info)}
+            for name, fp, at, sec, info in self.db.execute("SELECT * FROM stages ORDER BY finished_at")
+        }
+
+    @staticmethod
+    def _mark(db: sqlite3.Connection, name: str, fingerprint: str, seconds: float, info: dict) -> None:
+        db.execute(
+            "INSERT OR REPLACE INTO stages VALUES (?, ?, ?, ?, ?)",
+            (name, fingerprint, time.time(), round(seconds, 3), json.dumps(info)),
+        )
+
+    @staticmethod
+    def _replace_records(db: sqlite3.Connection, kind: str, rows: list[tuple[float, float, str, int]]) -> None:
+        db.execute("DELETE FROM embeddings WHERE record_id IN (SELECT id FROM records WHERE kind = ?)", (kind,))
+        db.execute("DELETE FROM records WHERE kind = ?", (kind,))
+        db.executemany("INSERT INTO records (kind, t0, t1, text, ref_id) VALUES (?, ?, ?, ?, ?)",
+                       [(kind, t0, t1, text, ref) for t0, t1, text, ref in rows])
+
+    # -- stage writers -----------------------------------------------------------------------
+
+    def write_scenes(
+        self,
+        fingerprint: str,
+        seconds: float,
+        scenes: list[tuple[float, float]],
+        clips: list[tuple[int, float, float]],
+        keyframes: list[tuple[int, float, int, int, bytes]],
+        info: dict,
+    ) -> None:
+        """Scenes, clips ``(scene_index, t0, t1)`` and keyframes ``(clip_index, t, w, h, jpeg)``."""
+        with self.transaction() as db:
+            for table in ("clip_objects", "keyframes", "clips", "scenes"):
+                db.execute(f"DELETE FROM {table}")
+            db.executemany("INSERT INTO scenes (id, t0, t1) VALUES (?, ?, ?)",
+                           [(i + 1, t0, t1) for i, (t0, t1) in enumerate(scenes)])
+            db.executemany("INSERT INTO clips (id, scene_id, t0, t1) VALUES (?, ?, ?, ?)",
+                           [(i + 1, s + 1, t0, t1) for i, (s, t0, t1) in enumerate(clips)])
+            db.executemany("INSERT INTO keyframes (clip_id, t, width, height, jpeg) VALUES (?, ?, ?, ?, ?)",
+                           [(c + 1, t, w, h, jpeg) for c, t, w, h, jpeg in keyframes])
+            self._mark(db, "scenes", fingerprint, seconds, info)
+
+    def write_speech(self, fingerprint: str, seconds: float, segments: list, info: dict) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM speech_words")
+            db.execute("DELETE FROM speech_segments")
+            rows = []
+            for i, seg in enumerate(segments, start=1):
+                db.execute("INSERT INTO speech_segments VALUES (?, ?, ?, ?, ?, ?)",
+                           (i, seg.t0, seg.t1, seg.text, seg.avg_logprob, seg.no_speech_prob))
+                db.executemany("INSERT INTO speech_words VALUES (?, ?, ?, ?, ?)",
+                               [(i, w.t0, w.t1, w.text, w.probability) for w in seg.words])
+                rows.append((seg.t0, seg.t1, seg.text, i))
+            self._replace_records(db, "speech", rows)
+            self._mark(db, "speech", fingerprint, seconds, info)
+
+    def write_ocr(self, fingerprint: str, seconds: float, spans: list, info: dict) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM ocr_spans")
+            rows = []
+            for i, s in enumerate(spans, start=1):
+                db.execute("INSERT INTO ocr_spans VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           (i, s.t0, s.t1, s.text, *s.box, s.confidence, s.reads))
+                rows.append((s.t0, s.t1, s.text, i))
+            self._replace_records(db, "ocr", rows)
+            self._mark(db, "ocr", fingerprint, seconds, info)
+
+    def write_objects(
+        self, fingerprint: str, seconds: float, detections: list, per_clip: dict[int, object], info: dict
+    ) -> None:
+        """Detections and per-clip summaries (``clip_id -> ClipObjects``)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM detections")
+            db.execute("DELETE FROM clip_objects")
+            db.executemany("INSERT INTO detections (t, label, confidence, x0, y0, x1, y1) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                           [(d.t, d.label, d.confidence, *d.box) for d in detections])
+            rows = []
+            clips = {c.id: c for c in self.clips()}
+            for clip_id, summary in per_clip.items():
+                text = summary.describe()
+                db.execute("INSERT INTO clip_objects VALUES (?, ?, ?, ?)",
+                           (clip_id, json.dumps(summary.labels), json.dumps(summary.boxes), text))
+                clip = clips[clip_id]
+                rows.append((clip.t0, clip.t1, f"objects seen: {text}", clip_id))
+            self._replace_records(db, "objects", rows)
+            self._mark(db, "objects", fingerprint, seconds, info)
+
+    def write_embeddings(self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray, info: dict) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM embeddings")
+            db.executemany("INSERT INTO embeddings VALUES (?, ?)",
+                           [(i, v.astype(np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)])
+            self._mark(db, "embed", fingerprint, seconds, info)
+
+    def mark_skipped(self, name: str, fingerprint: str, reason: str) -> None:
+        """Record that a stage has nothing to do for this video (e.g. no audio stream)."""
+        with self.transaction() as db:
+            self._mark(db, name, fingerprint, 0.0, {"skipped": reason})
+
+    # -- readers -----------------------------------------------------------------------------
+
+    def clips(self) -> list[Clip]:
+        return [Clip(*row) for row in self.db.execute("SELECT id, scene_id, t0, t1 FROM clips ORDER BY t0")]
+
+    def scenes(self) -> list[tuple[float, float]]:
+        return [tuple(r) for r in self.db.execute("SELECT t0, t1 FROM scenes ORDER BY t0")]
+
+    def records(self, kind: str | None = None) -> list[Record]:
+        sql = "SELECT id, kind, t0, t1, text FROM records"
+        args: tuple = ()
+        if kind:
+            sql, args = sql + " WHERE kind = ?", (kind,)
+        return [Record(*row) for row in self.db.execute(sql + " ORDER BY t0, id", args)]
+
+    def embeddings(self) -> tuple[list[int], np.ndarray]:
+        rows = self.db.execute("SELECT record_id, vector FROM embeddings ORDER BY record_id").fetchall()
+        if not rows:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+    def counts(self) -> dict[str, int]:
+        tables = ("scenes", "clips", "keyframes", "speech_segments", "speech_words", "ocr_spans",
+                  "detections", "records", "embeddings")
+        return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}

@@ -1,0 +1,131 @@
+"""The single streamed decode that feeds every visual analyser.
+
+Scene detection, keyframe thumbnails, OCR and object detection each subscribe to the same
+frame stream; nothing re-opens the video per stage. Each analyser's result is returned as a
+writer, so the caller commits each stage in its own transaction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import time
+from functools import partial
+from collections.abc import Callable
+from pathlib import Path
+
+from keyclip.index.store import IndexStore
+from keyclip.media.frames import stream_frames
+from keyclip.media.probe import MediaInfo
+from keyclip.settings import Settings
+from keyclip.tools.scenes import SceneCutter, Span, split_into_clips
+
+Writer = Callable[..., None]
+"""Called with the stage's fingerprint as ``fingerprint=``; commits the stage."""
+
+
+def run_visual_pass(
+    path: Path,
+    media: MediaInfo,
+    s: Settings,
+    todo: list[str],
+    store: IndexStore,
+    threads: int,
+    progress,
+    note: Callable[[str], None],
+) -> dict[str, tuple[float, Writer]]:
+    """Run the visual stages in ``todo`` over one decode. Returns ``stage -> (seconds, writer)``."""
+    from keyclip.backends.registry import make_detector, make_ocr
+    from keyclip.tools.detect import ObjectSampler, summarise
+    from keyclip.tools.keyframes import ThumbnailSampler
+    from keyclip.tools.ocr import ScreenTextTracker
+
+    results: dict[str, tuple[float, Writer]] = {}
+    duration = media.duration
+    t_start = time.perf_counter()
+
+    if media.video is None:  # audio only: one scene, clips for retrieval, nothing to look at
+        scenes = [Span(0.0, duration)]
+        clips = split_into_clips(scenes, s.clips.max_clip_s)
+        if "scenes" in todo:
+            results["scenes"] = (0.0, partial(
+                store.write_scenes, seconds=0.0, scenes=[(x.t0, x.t1) for x in scenes],
+                clips=[(i, c.t0, c.t1) for i, c in clips], keyframes=[], info={"skipped": "no video stream"}))
+        for name in ("ocr", "objects"):
+            if name in todo:
+                results[name] = (0.0, partial(store.mark_skipped, name, reason="no video stream"))
+        note(f"{path.name}: no video stream, visual stages skipped (speech only)")
+        return results
+
+    need_scenes = "scenes" in todo
+    cutter = SceneCutter(s.scenes, media.video.average_fps) if need_scenes else None
+    thumbs = ThumbnailSampler(s.clips) if need_scenes else None
+    tracker = ScreenTextTracker(make_ocr(s, threads=threads), s.ocr) if "ocr" in todo else None
+    sampler = None
+    if "objects" in todo:
+        detector, why_not = make_detector(s)
+        if detector is None:
+            note(why_not)
+            results["objects"] = (0.0, partial(store.mark_skipped, "objects", reason=why_not))
+        else:
+            sampler = ObjectSampler(detector, s.detect)
+
+    consumers = [c for c in (cutter, thumbs, tracker, sampler) if c is not None]
+    label = "decode: " + "+".join(n for n in todo if n in ("scenes", "ocr", "objects") and n not in results)
+    progress.start(label, duration)
+    frames = 0
+    last_t = 0.0
+    for frame in stream_frames(path, skip_nonref=s.decode.skip_nonref):
+        for consumer in consumers:
+            consumer.add(frame)
+        frames += 1
+        last_t = frame.t
+        if frames % 25 == 0:
+            progress.update(label, frame.t)
+    decode_secs = time.perf_counter() - t_start
+    progress.finish(label, f"{frames} frames")
+    if duration - last_t > max(2.0, 0.05 * duration):
+        note(f"{path.name}: video ends early at {last_t:.1f}s of {duration:.1f}s (truncated file?)")
+        duration = max(last_t, 0.04)
+
+    if cutter is not None and thumbs is not None:
+        scenes = cutter.finish(duration)
+        clips = split_into_clips(scenes, s.clips.max_clip_s)
+        keyframes = thumbs.choose(clips)
+        results["scenes"] = (decode_secs, partial(
+            store.write_scenes,
+            seconds=decode_secs,
+            scenes=[(x.t0, x.t1) for x in scenes],
+            clips=[(i, c.t0, c.t1) for i, c in clips],
+            keyframes=[(ci, th.t, th.width, th.height, th.jpeg) for ci, th in keyframes],
+            info={"frames": frames, "detector": s.scenes.detector, "cuts": len(scenes) - 1},
+        ))
+        clip_spans = [(ci + 1, c) for ci, (_, c) in enumerate(clips)]
+    else:
+        scenes = [Span(a, b) for a, b in store.scenes()]
+        clip_spans = [(c.id, Span(c.t0, c.t1)) for c in store.clips()]
+    cuts = [x.t0 for x in scenes[1:]]
+
+    if tracker is not None:
+        results["ocr"] = (decode_secs, partial(
+            store.write_ocr,
+            seconds=decode_secs,
+            spans=tracker.finish(duration, cuts),
+            info={"engine": tracker.engine.version, "samples": tracker.samples, "reads": tracker.reads},
+        ))
+    if sampler is not None:
+        starts = [span.t0 for _, span in clip_spans]
+        per_clip: dict[int, list] = {}
+        for d in sampler.detections:
+            k = bisect.bisect_right(starts, d.t) - 1
+            if k >= 0:
+                per_clip.setdefault(clip_spans[k][0], []).append(d)
+        results["objects"] = (decode_secs, partial(
+            store.write_objects,
+            seconds=decode_secs,
+            detections=sampler.detections,
+            per_clip={cid: summarise(dets) for cid, dets in per_clip.items()},
+            info={"model": sampler.detector.version, "frames_checked": sampler.frames_checked},
+        ))
+    # commit scenes before the stages that refer to its clips
+    order = {"scenes": 0, "ocr": 1, "objects": 2}
+    return dict(sorted(results.items(), key=lambda kv: order[kv[0]]))

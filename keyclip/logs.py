@@ -1,0 +1,5 @@
+"""The one logger keyclip uses."""
+
+import logging
+
+logger = logging.getLogger("keyclip")

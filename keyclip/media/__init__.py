@@ -1,0 +1,1 @@
+"""Media: probe, one streamed decode, audio for speech recognition."""

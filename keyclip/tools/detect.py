@@ -1,0 +1,123 @@
+"""Objects: an ultralytics YOLO backend, sampled every few seconds, summarised per clip.
+
+Example:
+    >>> detector = YoloDetector("yolov8n.pt", DetectOptions())       # doctest: +SKIP
+    >>> sampler = ObjectSampler(detector, DetectOptions())           # doctest: +SKIP
+    >>> for frame in stream_frames("talk.mp4"): sampler.add(frame)    # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from keyclip.errors import ModelMissingError
+from keyclip.media.frames import DecodedFrame
+from keyclip.settings import DetectOptions
+
+
+@dataclass(frozen=True)
+class Detection:
+    t: float
+    label: str
+    confidence: float
+    box: tuple[float, float, float, float]
+    """x0, y0, x1, y1 as fractions of the frame."""
+
+
+class ObjectDetector(Protocol):
+    name: str
+    version: str
+
+    def detect(self, image_bgr: np.ndarray, t: float) -> list[Detection]: ...
+
+
+class YoloDetector:
+    """Any ultralytics YOLO detection model (``.pt`` or exported ``.onnx``) from a local file."""
+
+    name = "ultralytics"
+
+    def __init__(self, weights: Path, options: DetectOptions):
+        try:
+            import ultralytics
+            from ultralytics import YOLO
+        except ImportError as exc:
+            raise ModelMissingError(
+                "objects: ultralytics is not installed (pip install 'keyclip[ultralytics]')"
+            ) from exc
+        if not Path(weights).is_file():
+            raise ModelMissingError(f"objects: YOLO weights not found at {weights}")
+        self.options = options
+        self._model = YOLO(str(weights), task="detect")
+        self.labels = dict(self._model.names)
+        self.version = f"ultralytics-{ultralytics.__version__}:{Path(weights).name}"
+
+    def detect(self, image_bgr: np.ndarray, t: float) -> list[Detection]:
+        h, w = image_bgr.shape[:2]
+        result = self._model.predict(
+            image_bgr, imgsz=self.options.imgsz, conf=self.options.min_confidence, device="cpu", verbose=False
+        )[0]
+        out = []
+        for (x0, y0, x1, y1), conf, cls in zip(
+            result.boxes.xyxy.tolist(), result.boxes.conf.tolist(), result.boxes.cls.tolist(), strict=False
+        ):
+            out.append(
+                Detection(
+                    t=t,
+                    label=str(self.labels.get(int(cls), int(cls))),
+                    confidence=round(float(conf), 4),
+                    box=(round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4)),
+                )
+            )
+        return out
+
+
+@dataclass
+class ObjectSampler:
+    """Runs a detector on a frame every ``interval_s`` seconds of the shared stream."""
+
+    detector: ObjectDetector
+    options: DetectOptions
+    width: int = 640
+    detections: list[Detection] = field(default_factory=list)
+    frames_checked: int = 0
+    _next_t: float = 0.0
+
+    def add(self, frame: DecodedFrame) -> None:
+        if frame.t < self._next_t:
+            return
+        self._next_t = frame.t + self.options.interval_s
+        self.frames_checked += 1
+        self.detections.extend(self.detector.detect(frame.bgr(self.width), frame.t))
+
+
+@dataclass(frozen=True)
+class ClipObjects:
+    """What a clip's sampled frames showed: labels, the most seen at once, example boxes."""
+
+    labels: dict[str, int]
+    """label -> largest count in any one sampled frame."""
+    boxes: dict[str, list[tuple[float, float, float, float]]]
+
+    def describe(self) -> str:
+        return ", ".join(f"{n} {label}" for label, n in sorted(self.labels.items(), key=lambda kv: -kv[1]))
+
+
+def summarise(detections: list[Detection]) -> ClipObjects:
+    """Per-label maximum simultaneous count and the boxes of the frame where it was reached."""
+    by_frame: dict[float, list[Detection]] = {}
+    for d in detections:
+        by_frame.setdefault(d.t, []).append(d)
+    labels: dict[str, int] = {}
+    boxes: dict[str, list] = {}
+    for dets in by_frame.values():
+        counts = Counter(d.label for d in dets)
+        for label, n in counts.items():
+            if n > labels.get(label, 0):
+                labels[label] = n
+                boxes[label] = [d.box for d in dets if d.label == label]
+    return ClipObjects(labels=labels, boxes=boxes)
