@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -181,6 +182,7 @@ def _build_locked(
 
     # speech runs on its own thread, beside the single visual decode
     speech_future: Future | None = None
+    stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyclip-speech")
     visual_todo = [name for name in VISUAL_STAGES if name in todo]
     cores = s.cpu_threads
@@ -191,7 +193,7 @@ def _build_locked(
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
                 threads = max(1, cores // 2) if (visual_todo and media.video) else cores
-                speech_future = pool.submit(_run_speech, path, media, s, threads, progress)
+                speech_future = pool.submit(_run_speech, path, media, s, threads, progress, stop)
         if visual_todo:
             from keyclip.index.visual_pass import run_visual_pass
 
@@ -205,6 +207,9 @@ def _build_locked(
             store.write_speech(fingerprints["speech"], secs, segments, info)
             stage_seconds["speech"] = secs
             progress.finish("speech", f"{len(segments)} segments, language {info.get('language')}")
+    except BaseException:
+        stop.set()  # Ctrl-C or a failure: let the speech thread stop at its next segment
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -225,7 +230,8 @@ def _build_locked(
     )
 
 
-def _run_speech(path: Path, media: MediaInfo, s: Settings, threads: int, progress: Progress):
+def _run_speech(path: Path, media: MediaInfo, s: Settings, threads: int, progress: Progress,
+                stop: threading.Event):
     from dataclasses import asdict
 
     from keyclip.backends.registry import make_asr
@@ -233,7 +239,8 @@ def _run_speech(path: Path, media: MediaInfo, s: Settings, threads: int, progres
     t = time.perf_counter()
     progress.start("speech", media.duration)
     asr = make_asr(s, threads=threads)
-    segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done))
+    segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
+                                    should_stop=stop.is_set)
     return segments, asdict(info), time.perf_counter() - t
 
 

@@ -67,7 +67,7 @@ class WhisperASR:
             local_files_only=True,
         )
 
-    def _transcribe_window(self, audio: np.ndarray, offset: float, language: str | None):
+    def _transcribe_window(self, audio: np.ndarray, offset: float, language: str | None, should_stop):
         segments, info = self._model.transcribe(
             audio,
             language=language,
@@ -77,7 +77,9 @@ class WhisperASR:
             condition_on_previous_text=False,
         )
         out = []
-        for s in segments:
+        for s in segments:  # lazy: each step decodes more audio
+            if should_stop():
+                raise InterruptedError("speech recognition stopped")
             words = tuple(
                 Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(), round(w.probability, 4))
                 for w in (s.words or [])
@@ -98,12 +100,14 @@ class WhisperASR:
         self,
         path: str | Path,
         on_progress: Callable[[float], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
     ) -> tuple[list[SpeechSegment], TranscriptInfo]:
         """Transcribe a file's first audio stream.
 
         Args:
             path: media file.
             on_progress: called with seconds of audio done.
+            should_stop: polled between segments; when it returns True, InterruptedError is raised.
         """
         info = TranscriptInfo(model=self.model_dir.name, options=self.options.model_dump())
         segments: list[SpeechSegment] = []
@@ -118,7 +122,7 @@ class WhisperASR:
             audio = np.concatenate([carry, samples]) if carry.size else samples
             offset = carry_start if carry.size else start
             window_end = offset + audio.size / SAMPLE_RATE
-            found, whisper_info = self._transcribe_window(audio, offset, language)
+            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop)
             if language is None and whisper_info.language:
                 language = whisper_info.language  # detect once, then keep it
                 info.language = whisper_info.language

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import importlib.metadata
 import logging
 import re
 from dataclasses import dataclass, field
@@ -74,7 +75,6 @@ class RapidOCREngine:
 
     def __init__(self, threads: int = 0):
         try:
-            import rapidocr
             from rapidocr import RapidOCR
         except ImportError as exc:  # pragma: no cover - rapidocr is a core dependency
             raise ModelMissingError("OCR: rapidocr is not installed (pip install rapidocr onnxruntime)") from exc
@@ -84,7 +84,7 @@ class RapidOCREngine:
         self._engine = RapidOCR(params=params)
         # rapidocr warns on every frame without text; that is normal here
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self.version = f"rapidocr-{getattr(rapidocr, '__version__', '?')}"
+        self.version = f"rapidocr-{importlib.metadata.version('rapidocr')}"
 
     def read(self, image_bgr: np.ndarray) -> list[TextLine]:
         result = self._engine(image_bgr)

@@ -1,0 +1,1 @@
+"""Evaluation: metrics of the index against ground truth (benchmark readers come in issue 7)."""
