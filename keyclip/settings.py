@@ -85,7 +85,7 @@ class SpeechOptions(_Options):
     language: str | None = None
     """None = detect the language."""
     vad_filter: bool = True
-    chunk_s: float = Field(300.0, ge=30.0)
+    chunk_s: float = Field(300.0, ge=10.0)
     """Audio is transcribed in windows of this length so memory stays flat in video length."""
 
 

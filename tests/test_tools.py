@@ -166,3 +166,21 @@ def test_speech_transcript_and_word_times(sample_index, sample):
     slide2 = sample.slides[1]
     assert said and slide2["start"] <= said[0][1] <= slide2["end"]
     assert store.stages()["speech"]["info"]["language"] == "en"
+
+
+@needs_espeak()
+def test_windowed_transcription_loses_no_words(sample, settings):
+    """Short windows (10 s over a 27 s talk) must give the same words as one window."""
+    from keyclip.backends.registry import make_asr
+
+    ref = _norm_words(" ".join(n["text"] for sl in sample.slides for n in sl["narration"]))
+    texts = {}
+    for chunk_s in (10.0, 300.0):
+        s = settings.model_copy(update={"speech": settings.speech.model_copy(update={"chunk_s": chunk_s})})
+        segments, _ = make_asr(s).transcribe(sample.path)
+        assert all(a.t0 <= b.t0 for a, b in zip(segments, segments[1:]))
+        texts[chunk_s] = _norm_words(" ".join(x.text for x in segments))
+    # short windows give Whisper less context (more substitutions) but must not drop words
+    deletions = {k: jiwer.process_words(ref, v).deletions for k, v in texts.items()}
+    assert deletions[10.0] <= deletions[300.0] + 1, texts
+    assert not re.search(r"\b(\w+ \w+ \w+) \1\b", texts[10.0])  # nothing transcribed twice

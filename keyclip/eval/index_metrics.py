@@ -62,8 +62,9 @@ def word_error_rate(reference: str, hypothesis: str) -> float:
 
 
 def speech_text(store: IndexStore, t0: float = 0.0, t1: float = float("inf")) -> str:
+    """Text of the speech segments whose middle lies in ``[t0, t1)`` (each segment counted once)."""
     rows = store.db.execute(
-        "SELECT text FROM speech_segments WHERE t1 > ? AND t0 < ? ORDER BY t0", (t0, t1)
+        "SELECT text FROM speech_segments WHERE (t0 + t1) / 2 >= ? AND (t0 + t1) / 2 < ? ORDER BY t0", (t0, t1)
     ).fetchall()
     return " ".join(r[0] for r in rows)
 

@@ -21,7 +21,8 @@ from keyclip.media.audio import SAMPLE_RATE, iter_audio_chunks
 from keyclip.settings import SpeechOptions
 
 _HOLD_BACK_S = 20.0
-"""Segments ending this close to a window's end are redone with the next window."""
+"""Segments ending this close to a window's end are redone with the next window (at most a
+third of the window)."""
 
 
 @dataclass(frozen=True)
@@ -131,11 +132,15 @@ class WhisperASR:
                 segments.extend(found)
                 carry = np.zeros(0, dtype=np.float32)
             else:
-                cut = window_end - _HOLD_BACK_S
+                cut = window_end - min(_HOLD_BACK_S, self.options.chunk_s / 3)
                 keep = [s for s in found if s.t1 <= cut]
                 segments.extend(keep)
                 if keep:
+                    # restart in the pause after the last kept segment: a window that opens on
+                    # the tail of a word makes Whisper drop the next utterance
                     resume = keep[-1].t1
+                    if len(found) > len(keep) and found[len(keep)].t0 > resume:
+                        resume = (resume + found[len(keep)].t0) / 2
                 elif found:  # one segment runs over the edge: redo it whole
                     resume = found[0].t0
                 else:  # silence
