@@ -82,17 +82,18 @@ class WhisperASR:
             if should_stop():
                 raise InterruptedError("speech recognition stopped")
             words = tuple(
-                Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word.strip(), round(w.probability, 4))
+                Word(round(float(w.start) + offset, 3), round(float(w.end) + offset, 3), w.word.strip(),
+                     round(float(w.probability), 4))
                 for w in (s.words or [])
             )
             out.append(
                 SpeechSegment(
-                    t0=round(s.start + offset, 3),
-                    t1=round(s.end + offset, 3),
+                    t0=round(float(s.start) + offset, 3),
+                    t1=round(float(s.end) + offset, 3),
                     text=s.text.strip(),
                     words=words,
-                    avg_logprob=round(s.avg_logprob, 4),
-                    no_speech_prob=round(s.no_speech_prob, 4),
+                    avg_logprob=round(float(s.avg_logprob), 4),
+                    no_speech_prob=round(float(s.no_speech_prob), 4),
                 )
             )
         return out, info
@@ -132,22 +133,35 @@ class WhisperASR:
                 segments.extend(found)
                 carry = np.zeros(0, dtype=np.float32)
             else:
-                cut = window_end - min(_HOLD_BACK_S, self.options.chunk_s / 3)
-                keep = [s for s in found if s.t1 <= cut]
+                # restart the next window inside a pause (a window that opens on the tail of a
+                # word makes Whisper drop or garble the next utterance); redo what crosses it
+                latest = audio.size / SAMPLE_RATE - min(_HOLD_BACK_S, self.options.chunk_s / 3)
+                pause = _last_pause_before(audio, latest)
+                resume = offset + pause
+                keep = [seg for seg in found if seg.t1 <= resume]
                 segments.extend(keep)
-                if keep:
-                    # restart in the pause after the last kept segment: a window that opens on
-                    # the tail of a word makes Whisper drop the next utterance
-                    resume = keep[-1].t1
-                    if len(found) > len(keep) and found[len(keep)].t0 > resume:
-                        resume = (resume + found[len(keep)].t0) / 2
-                elif found:  # one segment runs over the edge: redo it whole
-                    resume = found[0].t0
-                else:  # silence
-                    resume = max(offset, cut)
-                carry = audio[int((resume - offset) * SAMPLE_RATE) :]
+                carry = audio[int(pause * SAMPLE_RATE) :]
                 carry_start = resume
             info.audio_seconds = window_end
             if on_progress:
-                on_progress(window_end if pending is not None else info.audio_seconds)
+                on_progress(window_end)
         return segments, info
+
+
+def _last_pause_before(audio: np.ndarray, latest: float) -> float:
+    """Seconds into ``audio`` of the middle of the last pause (Silero VAD) before ``latest``;
+    ``latest`` itself when there is speech throughout."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    chunks = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300), sampling_rate=SAMPLE_RATE)
+    if not chunks:
+        return latest
+    pauses = [(0.0, chunks[0]["start"] / SAMPLE_RATE)]
+    pauses += [(a["end"] / SAMPLE_RATE, b["start"] / SAMPLE_RATE) for a, b in zip(chunks, chunks[1:])]
+    pauses.append((chunks[-1]["end"] / SAMPLE_RATE, audio.size / SAMPLE_RATE))
+    best = latest
+    for start, end in pauses:
+        middle = (start + end) / 2
+        if end > start and middle <= latest and middle > 0:
+            best = middle
+    return best
