@@ -171,3 +171,14 @@ def test_ask_prints_evidence_with_times(cache, sample):
     assert slide3["start"] - 0.5 <= top["start"] <= slide3["end"]
     empty = run("ask", sample.path, "   ", cache=cache)
     assert_one_line_error(empty, "question is empty")
+
+
+def test_objects_stage_skipped_with_a_notice_without_weights(cache, tmp_path):
+    path = tmp_path / "two.mp4"
+    make_sample_lecture(path, slides=DEFAULT_SLIDES[:2], motion_s=0, with_audio=False)
+    proc = run("index", str(path), "--json", cache=cache, env={"KEYCLIP_DETECT__WEIGHTS": str(tmp_path / "nope.pt")})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)["indexed"][0]
+    notes = [n for n in report["notices"] if "objects stage skipped" in n]
+    assert len(notes) == 1 and "nope.pt" in notes[0]
+    assert report["counts"]["detections"] == 0 and report["counts"]["ocr_spans"] >= 4

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from keyclip.eval.index_metrics import cut_f1, speech_text, titles_found, word_error_rate
+from keyclip.eval.index_metrics import (
+    cut_f1,
+    speech_text,
+    titles_found,
+    word_error_rate,
+)
 from keyclip.index.store import IndexStore
 
 pytestmark = pytest.mark.slow

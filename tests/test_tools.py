@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from keyclip.index.store import IndexStore
+from keyclip.settings import OCROptions
 from keyclip.tools.ocr import OCRSpan, ScreenTextTracker, TextLine
 from keyclip.tools.scenes import Span, split_into_clips
-from keyclip.settings import OCROptions
 
 from .conftest import needs_espeak
 
@@ -184,3 +184,16 @@ def test_windowed_transcription_loses_no_words(sample, settings):
     deletions = {k: jiwer.process_words(ref, v).deletions for k, v in texts.items()}
     assert deletions[10.0] <= deletions[300.0] + 1, texts
     assert not re.search(r"\b(\w+ \w+ \w+) \1\b", texts[10.0])  # nothing transcribed twice
+
+
+def test_content_detector_is_selectable_and_finds_the_same_cuts(sample):
+    from keyclip.media.frames import stream_frames
+    from keyclip.settings import SceneOptions
+    from keyclip.tools.scenes import SceneCutter
+
+    cutter = SceneCutter(SceneOptions(detector="content"), fps=25)
+    for frame in stream_frames(sample.path, skip_nonref=True):
+        cutter.add(frame)
+    cuts = [x.t0 for x in cutter.finish(sample.duration)[1:]]
+    assert len(cuts) == len(sample.cuts)
+    assert all(abs(a - b) <= 0.5 for a, b in zip(cuts, sample.cuts, strict=True))

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import bisect
 import time
-from functools import partial
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 from keyclip.index.store import IndexStore

@@ -15,7 +15,7 @@ import av
 import numpy as np
 
 from keyclip.errors import InputError
-from keyclip.logs import logger
+from keyclip.media.container import decode_stream, open_container, start_time
 
 SAMPLE_RATE = 16000
 
@@ -31,39 +31,18 @@ def iter_audio_chunks(
         InputError: the file has no audio stream or cannot be opened.
     """
     path = Path(path)
-    try:
-        container = av.open(str(path), metadata_errors="ignore")
-    except av.FFmpegError as exc:
-        raise InputError(f"{path}: cannot be opened for decoding ({exc})") from exc
-    with container:
+    with open_container(path) as container:
         if not container.streams.audio:
             raise InputError(f"{path}: has no audio stream")
         stream = container.streams.audio[0]
-        origin = (container.start_time or 0) / av.time_base
+        origin = start_time(container)
         resampler = av.AudioResampler(format="flt", layout="mono", rate=sample_rate)
         chunk_len = int(chunk_s * sample_rate)
         parts: list[np.ndarray] = []
         buffered = 0
         start: float | None = None
         emitted = 0  # samples yielded so far (after `start`)
-
-        def frames() -> Iterator[av.AudioFrame]:
-            packets = container.demux(stream)
-            while True:
-                try:
-                    packet = next(packets)
-                except StopIteration:
-                    return
-                except av.FFmpegError as exc:
-                    logger.warning("%s: audio demuxing stopped early (%s)", path.name, exc)
-                    return
-                try:
-                    yield from packet.decode()
-                except av.FFmpegError as exc:
-                    logger.warning("%s: skipped an undecodable audio packet (%s)", path.name, exc)
-            # flush happens via resampler(None) below
-
-        for frame in frames():
+        for frame in decode_stream(container, stream, path):
             if start is None:
                 start = max(0.0, float(frame.time or 0.0) - origin)
             for out in resampler.resample(frame):
@@ -76,7 +55,7 @@ def iter_audio_chunks(
                 emitted += chunk_len
                 rest = joined[chunk_len:]
                 parts, buffered = [rest], rest.size
-        for out in resampler.resample(None):
+        for out in resampler.resample(None):  # flush
             arr = out.to_ndarray().reshape(-1)
             parts.append(arr)
             buffered += arr.size

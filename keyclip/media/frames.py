@@ -27,10 +27,9 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from keyclip.errors import InputError
-from keyclip.logs import logger
+from keyclip.media.container import decode_stream, open_container, start_time
 
 _END = object()
-_MAX_LOGGED_ERRORS = 5
 
 
 @dataclass
@@ -85,56 +84,34 @@ def _decode_into(
 ) -> None:
     """Decoder thread body: put DecodedFrames, then _END (or the exception)."""
     try:
-        try:
-            container = av.open(str(path), metadata_errors="ignore")
-        except av.FFmpegError as exc:
-            raise InputError(f"{path}: cannot be opened for decoding ({exc})") from exc
-        with container:
+        with open_container(path) as container:
             if not container.streams.video:
                 raise InputError(f"{path}: has no video stream")
             stream = container.streams.video[0]
             stream.thread_type = "AUTO"
             if skip_nonref:
                 stream.codec_context.skip_frame = "NONREF"
-            origin = (container.start_time or 0) / av.time_base
+            origin = start_time(container)
             index = 0
-            errors = 0
-            packets = container.demux(stream)
-            while not stop.is_set():
-                try:
-                    packet = next(packets)
-                except StopIteration:
+            for frame in decode_stream(container, stream, path):
+                if stop.is_set():
                     break
-                except av.FFmpegError as exc:  # truncated/corrupt container: keep what we have
-                    logger.warning("%s: demuxing stopped early (%s)", path.name, exc)
-                    break
-                try:
-                    frames = packet.decode()
-                except av.FFmpegError as exc:  # a corrupt packet: skip it, as ffmpeg does
-                    errors += 1
-                    if errors <= _MAX_LOGGED_ERRORS:
-                        logger.warning("%s: skipped an undecodable packet (%s)", path.name, exc)
+                if frame.pts is None or frame.time is None:
                     continue
-                for frame in frames:
-                    if frame.pts is None or frame.time is None:
+                item = DecodedFrame(
+                    t=max(0.0, float(frame.time) - origin),
+                    index=index,
+                    rotation=int(round(getattr(frame, "rotation", 0) or 0)) % 360,
+                    _frame=frame,
+                    _reformatters=reformatters,
+                )
+                index += 1
+                while not stop.is_set():
+                    try:
+                        out.put(item, timeout=0.2)
+                        break
+                    except queue.Full:
                         continue
-                    rotation = int(round(getattr(frame, "rotation", 0) or 0)) % 360
-                    item = DecodedFrame(
-                        t=max(0.0, float(frame.time) - origin),
-                        index=index,
-                        rotation=rotation,
-                        _frame=frame,
-                        _reformatters=reformatters,
-                    )
-                    index += 1
-                    while not stop.is_set():
-                        try:
-                            out.put(item, timeout=0.2)
-                            break
-                        except queue.Full:
-                            continue
-            if errors > _MAX_LOGGED_ERRORS:
-                logger.warning("%s: %d undecodable packets skipped in all", path.name, errors)
         out.put(_END)
     except BaseException as exc:  # re-raised on the consumer's thread
         out.put(exc)
