@@ -125,6 +125,32 @@ class EmbedOptions(_Options):
     batch_size: int = Field(64, ge=1)
 
 
+class SelectOptions(_Options):
+    """Key-clip selection (F2C) and the visual-token budget planner."""
+
+    token_model: str = "qwen2-vl"
+    """The VLM's token model (see keyclip.selectors.token_models.token_model)."""
+    budget: int = Field(8192, ge=1)
+    """Visual tokens for all frames of one answer (all turns together)."""
+    max_clips: int = Field(8, ge=1)
+    anchor_threshold: float = Field(0.25, ge=0.0, le=1.0)
+    """Anchors are local score peaks at least this fraction of the best clip's score."""
+    nms_s: float = Field(10.0, ge=0.0)
+    """No two anchors closer than this (temporal non-maximum suppression)."""
+    grow_ratio: float = Field(0.5, ge=0.0, le=1.0)
+    """A key clip grows over neighbouring clips scoring at least this fraction of its anchor."""
+    max_span_s: float = Field(40.0, gt=0.0)
+    target_fps: float = Field(1.0, gt=0.0)
+    """Frame density wanted before resolution is traded away."""
+    max_fps: float = Field(2.0, gt=0.0)
+    min_frames_per_clip: int = Field(2, ge=1)
+    max_pixels: int = Field(1280 * 720, ge=28 * 28)
+    min_pixels: int = Field(224 * 224, ge=28 * 28)
+    """Resolution floor: frames are never planned smaller than this."""
+    zoom_target_fps: float = Field(4.0, gt=0.0)
+    zoom_max_fps: float = Field(8.0, gt=0.0)
+
+
 class LLMOptions(_Options):
     """The chat LLM (used by the agent; listed by ``app.py models``)."""
 
@@ -153,6 +179,7 @@ class Settings(BaseSettings):
     ocr: OCROptions = OCROptions()
     detect: DetectOptions = DetectOptions()
     embed: EmbedOptions = EmbedOptions()
+    select: SelectOptions = SelectOptions()
     llm: LLMOptions = LLMOptions()
 
     @property

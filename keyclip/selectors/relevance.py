@@ -1,0 +1,86 @@
+"""How relevant each clip of a video is to a query (or to several sub-queries).
+
+Signals, each scaled to [0, 1] per query:
+
+- ``text``: hybrid retrieval over the index (FTS5 BM25 + dense MiniLM, fused by reciprocal
+  rank); every retrieved record lends its fused score to the clips it overlaps in time, in
+  proportion to the overlap;
+- ``image`` (only when an image-text scorer is configured and its keyframe embeddings are in the
+  index): the best keyframe-to-query similarity of the clip.
+
+Offline no image-text model exists, so relevance comes from the text signal alone and the result
+says so (``signals``).
+
+Example:
+    >>> rel = clip_relevance(store, ["when is the load factor defined?"], embedder)   # doctest: +SKIP
+    >>> rel.scores.argmax(), rel.signals                                              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from keyclip.index.query import search_store
+from keyclip.index.store import Clip, IndexStore
+
+
+@dataclass(frozen=True)
+class ClipRelevance:
+    clips: tuple[Clip, ...]
+    scores: np.ndarray
+    """One score per clip in [0, 1], in clip (time) order."""
+    per_query: np.ndarray
+    """queries x clips, each row scaled to [0, 1]."""
+    signals: tuple[str, ...]
+
+
+def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
+    return max(0.0, min(a1, b1) - max(a0, b0))
+
+
+def text_scores(store: IndexStore, clips: list[Clip], query: str, embedder, k: int = 40) -> np.ndarray:
+    """Fused retrieval scores of the query's top ``k`` records, spread over the clips they overlap."""
+    scores = np.zeros(len(clips), dtype=np.float64)
+    starts = np.array([c.t0 for c in clips])
+    for hit in search_store(store, query, embedder, k=k):
+        r = hit.record
+        span = max(r.t1 - r.t0, 1e-3)
+        first = max(0, int(np.searchsorted(starts, r.t0, side="right")) - 1)
+        for i in range(first, len(clips)):
+            c = clips[i]
+            if c.t0 >= r.t1:
+                break
+            ov = _overlap(r.t0, r.t1, c.t0, c.t1)
+            if ov > 0:
+                # a record inside one clip counts fully; one spread over many clips is shared
+                scores[i] += hit.score * min(1.0, ov / min(span, c.t1 - c.t0))
+    return scores
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    top = float(v.max()) if v.size else 0.0
+    return v / top if top > 0 else v
+
+
+def clip_relevance(store: IndexStore, queries: list[str], embedder=None, image_scorer=None) -> ClipRelevance:
+    """Score every clip for ``queries`` (a question or its sub-queries).
+
+    The combined score is the best sub-query score per clip (each sub-query should find its own
+    evidence) plus a tenth of their mean (clips several sub-queries agree on rank higher).
+    """
+    clips = store.clips()
+    signals = ["text"]
+    rows = []
+    for q in queries:
+        row = _unit(text_scores(store, clips, q, embedder))
+        if image_scorer is not None:
+            image = _unit(image_scorer.clip_scores(store, clips, q))
+            row = _unit(0.5 * row + 0.5 * image)
+        rows.append(row)
+    if image_scorer is not None:
+        signals.append("image")
+    per_query = np.vstack(rows) if rows else np.zeros((0, len(clips)))
+    combined = _unit(per_query.max(axis=0) + 0.1 * per_query.mean(axis=0)) if rows else np.zeros(len(clips))
+    return ClipRelevance(tuple(clips), combined, per_query, tuple(signals))
