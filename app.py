@@ -141,6 +141,49 @@ def ask(
     out.print(table)
 
 
+@app.command()
+def select(
+    video: Annotated[Path, typer.Argument(help="The video (indexed first if needed).")],
+    question: Annotated[str, typer.Argument(help="The question the frames are for.")],
+    option: Annotated[list[str] | None, typer.Option("--option", help="An answer option (repeatable).")] = None,
+    budget: Annotated[int | None, typer.Option(help="Visual tokens for all frames.")] = None,
+    token_model: Annotated[str | None, typer.Option("--token-model", help="qwen2-vl, llava-onevision, …")] = None,
+    coverage: Annotated[bool, typer.Option(help="Spread clips over the whole video (global questions).")] = False,
+    json_out: JsonFlag = False,
+    cache_dir: CacheOpt = None,
+) -> None:
+    """Show the key clips and the visual-token budget plan a VLM would get for a question."""
+    from keyclip.console import RichProgress, hms
+    from keyclip.index.build import build_index
+    from keyclip.selectors.plan import plan_for_question
+
+    settings = _settings(cache_dir)
+    updates = {k: v for k, v in (("budget", budget), ("token_model", token_model)) if v is not None}
+    if updates:
+        settings = settings.model_copy(update={"select": settings.select.model_copy(update=updates)})
+
+    def work():
+        with RichProgress(err) as progress:
+            result = build_index(video, settings, progress)
+        return plan_for_question(result.index_path, question, option or [], settings, coverage=coverage)
+
+    selection = _run(work)
+    if json_out:
+        print(json.dumps(selection.to_dict(), indent=2))
+        return
+    plan = selection.plan
+    table = Table("clip", "score", "frames", "size", "tokens", "frame times",
+                  title=f"{plan.token_model}: {plan.total_tokens} of {plan.budget} tokens, "
+                        f"relevance from {'+'.join(selection.signals)}")
+    for c in plan.clips:
+        times = ", ".join(hms(t) for t in c.timestamps[:6]) + (" …" if len(c.timestamps) > 6 else "")
+        table.add_row(f"{hms(c.t0)}–{hms(c.t1)}", f"{c.score:.2f}", str(len(c.timestamps)),
+                      f"{c.width}x{c.height}", str(c.tokens), times)
+    out.print(table)
+    for note in plan.notes:
+        out.print(f"[yellow]note:[/] {note}")
+
+
 @app.command("make-sample")
 def make_sample(
     path: Annotated[Path, typer.Argument(help="Where to write the sample lecture (.mp4).")],

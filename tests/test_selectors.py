@@ -198,3 +198,38 @@ def test_relevance_peaks_on_the_clip_that_answers(sample_index, sample):
     assert slide3["start"] - 0.5 <= best.t0 < slide3["end"]
     two = clip_relevance(store, ["what is a collision?", "what is the load factor?"], make_embedder(s))
     assert two.per_query.shape == (2, len(two.clips))
+
+
+@settings(max_examples=100, deadline=None)
+@given(scores=st.lists(st.floats(0, 1), min_size=1, max_size=80), coverage=st.booleans())
+def test_key_clips_never_overlap_and_respect_limits(scores, coverage):
+    starts, ends = _grid(len(scores), 4.0)
+    o = SelectOptions(max_clips=6, nms_s=8.0, max_span_s=24.0)
+    chosen = select_key_clips(starts, ends, np.array(scores), o, coverage=coverage)
+    assert len(chosen) <= o.max_clips
+    spans = sorted((c.t0, c.t1) for c in chosen)
+    assert all(a1 <= b0 + 1e-9 for (_, a1), (b0, _) in zip(spans, spans[1:])) or coverage
+    assert all(0 < c.t1 - c.t0 <= o.max_span_s + 1e-9 for c in chosen)
+
+
+def test_select_command_prints_a_plan_within_budget(sample, tmp_path, model_cache):
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_cache, target_is_directory=True)
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.run(
+        [sys.executable, str(repo / "app.py"), "select", sample.path, "what is the load factor?", "--budget", "1500",
+         "--token-model", "qwen2-vl", "--json"],
+        cwd=repo, env={**os.environ, "KEYCLIP_CACHE_DIR": str(cache)}, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["plan"]["total_tokens"] <= 1500 and data["plan"]["token_model"] == "qwen2-vl"
+    assert data["signals"] == ["text"]
+    best = max(data["plan"]["clips"], key=lambda c: c["score"])
+    assert sample.slides[2]["start"] - 0.5 <= best["t0"] < sample.slides[2]["end"]

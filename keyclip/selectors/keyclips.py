@@ -8,7 +8,8 @@ Selection from per-clip scores:
 2. growth: each anchor grows over neighbouring clips while they score at least
    ``grow_ratio`` x the anchor, up to ``max_span_s`` - so a key clip is as long as relevance
    stays high;
-3. diversity: a grown span that mostly overlaps (IoU > 0.5) one already chosen is skipped;
+3. diversity: a grown span is trimmed where it overlaps spans already chosen (no frame is
+   planned twice), and skipped if it mostly overlaps one (IoU > 0.5) or little is left;
 4. coverage mode (global questions: "summarise", "how many times"): the video is cut into
    ``max_clips`` equal parts and each part contributes its best anchor, so clips spread over
    the whole video.
@@ -60,6 +61,21 @@ def _grow(i: int, starts: np.ndarray, ends: np.ndarray, scores: np.ndarray, o: S
     return Candidate(float(starts[lo]), float(ends[hi]), float(scores[i]))
 
 
+def _trim(c: Candidate, chosen: list[Candidate], anchor: float, min_s: float = 1.0) -> Candidate | None:
+    """``c`` without the parts chosen spans already cover (keeping the side of its anchor)."""
+    t0, t1 = c.t0, c.t1
+    for d in chosen:
+        if d.t1 <= t0 or d.t0 >= t1:
+            continue
+        if d.t0 <= anchor <= d.t1:
+            return None
+        if d.t1 <= anchor:
+            t0 = max(t0, d.t1)
+        else:
+            t1 = min(t1, d.t0)
+    return Candidate(t0, t1, c.score) if t1 - t0 >= min_s else None
+
+
 def select_key_clips(
     starts: np.ndarray,
     ends: np.ndarray,
@@ -89,6 +105,9 @@ def select_key_clips(
             continue
         c = _grow(i, starts, ends, scores, o)
         if any(_iou(c, d) > 0.5 for d in chosen):
+            continue
+        c = _trim(c, chosen, mid)
+        if c is None:
             continue
         anchors.append(mid)
         chosen.append(c)

@@ -64,11 +64,15 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / top if top > 0 else v
 
 
-def clip_relevance(store: IndexStore, queries: list[str], embedder=None, image_scorer=None) -> ClipRelevance:
-    """Score every clip for ``queries`` (a question or its sub-queries).
+def clip_relevance(
+    store: IndexStore, queries: list[str], embedder=None, image_scorer=None, secondary_weight: float = 0.6
+) -> ClipRelevance:
+    """Score every clip for ``queries``: the question first, then its sub-queries (e.g. options).
 
-    The combined score is the best sub-query score per clip (each sub-query should find its own
-    evidence) plus a tenth of their mean (clips several sub-queries agree on rank higher).
+    The combined score per clip is the best of the question's score and ``secondary_weight`` x
+    each sub-query's (each sub-query should find its own evidence, but an option may be a
+    distractor, so it counts less than the question), plus a tenth of their mean (clips several
+    queries agree on rank higher).
     """
     clips = store.clips()
     signals = ["text"]
@@ -82,5 +86,9 @@ def clip_relevance(store: IndexStore, queries: list[str], embedder=None, image_s
     if image_scorer is not None:
         signals.append("image")
     per_query = np.vstack(rows) if rows else np.zeros((0, len(clips)))
-    combined = _unit(per_query.max(axis=0) + 0.1 * per_query.mean(axis=0)) if rows else np.zeros(len(clips))
+    if rows:
+        weights = np.array([1.0] + [secondary_weight] * (len(rows) - 1))[:, None]
+        combined = _unit((weights * per_query).max(axis=0) + 0.1 * per_query.mean(axis=0))
+    else:
+        combined = np.zeros(len(clips))
     return ClipRelevance(tuple(clips), combined, per_query, tuple(signals))

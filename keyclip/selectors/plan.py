@@ -1,0 +1,63 @@
+"""From a question to a budget plan on one index: sub-queries -> clip relevance -> key clips ->
+frames within the visual-token budget. Reused by the CLI (``app.py select``) and the agent.
+
+Example:
+    >>> sel = plan_for_question(index_path, "when is chaining explained?", [], Settings())  # doctest: +SKIP
+    >>> sel.plan.total_tokens <= Settings().select.budget                                   # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from keyclip.index.store import IndexStore
+from keyclip.selectors.budget import BudgetPlan, Candidate, plan_budget
+from keyclip.selectors.keyclips import select_key_clips
+from keyclip.selectors.queries import sub_queries
+from keyclip.selectors.relevance import clip_relevance
+from keyclip.selectors.token_models import token_model
+from keyclip.settings import Settings
+
+
+@dataclass(frozen=True)
+class Selection:
+    queries: tuple[str, ...]
+    signals: tuple[str, ...]
+    key_clips: tuple[Candidate, ...]
+    plan: BudgetPlan
+
+    def to_dict(self) -> dict:
+        return {
+            "queries": list(self.queries),
+            "signals": list(self.signals),
+            "key_clips": [{"start": c.t0, "end": c.t1, "score": round(c.score, 4)} for c in self.key_clips],
+            "plan": self.plan.to_dict(),
+        }
+
+
+def plan_for_question(
+    index_path: Path, question: str, options: list[str], s: Settings, embedder=None, coverage: bool = False
+) -> Selection:
+    """Key clips and their budget plan for ``question`` (and its answer ``options``)."""
+    from keyclip.backends.registry import make_embedder
+
+    store = IndexStore.open(index_path, readonly=True)
+    try:
+        if embedder is None and store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone():
+            embedder = make_embedder(s)
+        queries = sub_queries(question, options)
+        rel = clip_relevance(store, queries, embedder)
+        media = store.meta("media") or {}
+        video = media.get("video") or {}
+        source = (int(video.get("width") or 640), int(video.get("height") or 360))
+        starts = np.array([c.t0 for c in rel.clips])
+        ends = np.array([c.t1 for c in rel.clips])
+        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage)
+        plan = plan_budget(chosen, s.select.budget, token_model(s.select.token_model), source, s.select)
+        return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
+    finally:
+        store.close()
