@@ -125,6 +125,15 @@ class EmbedOptions(_Options):
     batch_size: int = Field(64, ge=1)
 
 
+class ScorerOptions(_Options):
+    """The image-text scorer (CLIP / SigLIP). None ships in any package: off by default."""
+
+    model: str | None = None
+    """``hf:/path/to/model`` (a local transformers CLIP/SigLIP folder), or None."""
+    weight: float = Field(0.5, ge=0.0, le=1.0)
+    """Share of the image signal in a clip's relevance when a scorer is configured."""
+
+
 class SelectOptions(_Options):
     """Key-clip selection (F2C) and the visual-token budget planner."""
 
@@ -179,6 +188,7 @@ class Settings(BaseSettings):
     ocr: OCROptions = OCROptions()
     detect: DetectOptions = DetectOptions()
     embed: EmbedOptions = EmbedOptions()
+    scorer: ScorerOptions = ScorerOptions()
     select: SelectOptions = SelectOptions()
     llm: LLMOptions = LLMOptions()
 

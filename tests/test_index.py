@@ -169,7 +169,7 @@ def test_interrupted_build_keeps_finished_stages_and_resumes(short_video, tmp_pa
     assert not set(report["stages_run"]) & set(done_before)
     db = sqlite3.connect(db_path)
     after = {r[0]: r[1] for r in db.execute("SELECT name, finished_at FROM stages")}
-    assert set(after) == {"scenes", "speech", "ocr", "objects", "embed"}
+    assert set(after) == {"scenes", "speech", "ocr", "objects", "embed", "frames"}
     assert all(after[k] == v for k, v in done_before.items())
 
 
@@ -186,4 +186,4 @@ def test_concurrent_builds_of_one_video_do_not_collide(short_video, tmp_path, mo
     assert sorted(r["cache_hit"] for r in reports) == [False, True]
     db = sqlite3.connect(reports[0]["index_path"])
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert db.execute("SELECT COUNT(*) FROM stages").fetchone()[0] == 5
+    assert db.execute("SELECT COUNT(*) FROM stages").fetchone()[0] == 6

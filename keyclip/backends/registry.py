@@ -108,9 +108,19 @@ def model_table(s: Settings) -> list[ModelRow]:
         _llm_row(s),
         ModelRow("vlm", "-", "(none)", "-", False,
                  "no VLM ships in any package: answers come from speech, screen text and objects"),
-        ModelRow("image-text scorer", "-", "(none)", "-", False,
-                 "no CLIP/SigLIP ships in any package: clip relevance comes from text signals"),
+        _scorer_row(s),
     ]
+
+
+def _scorer_row(s: Settings) -> ModelRow:
+    if not s.scorer.model:
+        return ModelRow("image-text scorer", "-", "(none)", "-", False,
+                        "no CLIP/SigLIP ships in any package: clip relevance comes from text signals; "
+                        "set KEYCLIP_SCORER__MODEL=hf:/local/folder to add one")
+    path = Path(s.scorer.model.removeprefix("hf:")).expanduser()
+    ok = (path / "config.json").is_file() and packaged.installed("transformers")
+    return ModelRow("image-text scorer", "transformers", path.name, "local folder", ok,
+                    str(path) if ok else f"no model folder at {path}")
 
 
 # -- factories: the only place that turns settings into loaded models -------------------------
@@ -152,3 +162,12 @@ def make_embedder(s: Settings, threads: int | None = None):
     if path is None or not packaged.installed("sentence_transformers"):
         raise ModelMissingError(f"text-embedder: {_embedder_row(s).detail}")
     return SentenceEmbedder(path, batch_size=s.embed.batch_size, threads=threads or 0)
+
+
+def make_scorer(s: Settings, threads: int | None = None):
+    """The configured image-text scorer (CLIP/SigLIP), or None when none is configured."""
+    if not s.scorer.model:
+        return None
+    from keyclip.tools.image_text import HFImageTextScorer
+
+    return HFImageTextScorer(s.scorer.model, threads=threads or 0)

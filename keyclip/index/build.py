@@ -36,7 +36,7 @@ from keyclip.media.probe import MediaInfo, probe
 from keyclip.settings import Settings
 
 VISUAL_STAGES = ("scenes", "ocr", "objects")
-ALL_STAGES = ("scenes", "speech", "ocr", "objects", "embed")
+ALL_STAGES = ("scenes", "speech", "ocr", "objects", "embed", "frames")
 
 
 class Progress(Protocol):
@@ -108,7 +108,8 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     objects = _hash("objects/1", scenes, s.detect.fingerprint(), weights_id, _version("ultralytics"))
     speech = _hash("speech/1", s.speech.fingerprint(), _version("faster-whisper"), _version("ctranslate2"))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
-    return {"scenes": scenes, "ocr": ocr, "objects": objects, "speech": speech, "embed": embed}
+    frames = _hash("frames/1", scenes, s.scorer.model, _version("transformers") if s.scorer.model else None)
+    return {"scenes": scenes, "ocr": ocr, "objects": objects, "speech": speech, "embed": embed, "frames": frames}
 
 
 def index_dir_for(digest: str, s: Settings) -> Path:
@@ -215,6 +216,8 @@ def _build_locked(
 
     if "embed" in todo:
         stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress)
+    if "frames" in todo:
+        stage_seconds["frames"] = _run_frames(store, s, fingerprints["frames"], progress)
 
     return BuildResult(
         video=str(path),
@@ -256,4 +259,23 @@ def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progr
     store.write_embeddings(fingerprint, secs, [r.id for r in records], vectors,
                            {"model": s.embed.model, "dim": embedder.dim, "records": len(records)})
     progress.finish("embed", f"{len(records)} records")
+    return secs
+
+
+def _run_frames(store: IndexStore, s: Settings, fingerprint: str, progress: Progress) -> float:
+    """Keyframe embeddings for the image-text scorer, when one is configured."""
+    if not s.scorer.model:
+        store.mark_skipped("frames", fingerprint, "no image-text scorer configured")
+        return 0.0
+    from keyclip.backends.registry import make_scorer
+
+    t = time.perf_counter()
+    keyframes = store.keyframes()
+    progress.start("frames", len(keyframes))
+    scorer = make_scorer(s)
+    vectors = scorer.embed_images([jpeg for _, _, _, jpeg in keyframes])
+    secs = time.perf_counter() - t
+    store.write_keyframe_embeddings(fingerprint, secs, [k[0] for k in keyframes], vectors,
+                                    {"model": scorer.name, "keyframes": len(keyframes)})
+    progress.finish("frames", f"{len(keyframes)} keyframes")
     return secs

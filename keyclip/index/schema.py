@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def _statements(script: str) -> list[str]:
@@ -96,8 +96,18 @@ def _m001_initial(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m002_keyframe_embeddings(db: sqlite3.Connection) -> None:
+    db.execute(
+        """CREATE TABLE keyframe_embeddings (
+            keyframe_id INTEGER PRIMARY KEY REFERENCES keyframes(id),
+            vector BLOB NOT NULL
+        )"""
+    )
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_keyframe_embeddings", _m002_keyframe_embeddings),
 ]
 
 

@@ -130,7 +130,7 @@ class IndexStore:
     ) -> None:
         """Scenes, clips ``(scene_index, t0, t1)`` and keyframes ``(clip_index, t, w, h, jpeg)``."""
         with self.transaction() as db:
-            for table in ("clip_objects", "keyframes", "clips", "scenes"):
+            for table in ("clip_objects", "keyframe_embeddings", "keyframes", "clips", "scenes"):
                 db.execute(f"DELETE FROM {table}")
             db.executemany("INSERT INTO scenes (id, t0, t1) VALUES (?, ?, ?)",
                            [(i + 1, t0, t1) for i, (t0, t1) in enumerate(scenes)])
@@ -192,6 +192,19 @@ class IndexStore:
                            [(i, v.astype(np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)])
             self._mark(db, "embed", fingerprint, seconds, info)
 
+    def write_keyframe_embeddings(
+        self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray, info: dict
+    ) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM keyframe_embeddings")
+            db.executemany("INSERT INTO keyframe_embeddings VALUES (?, ?)",
+                           [(i, v.astype(np.float32).tobytes()) for i, v in zip(ids, vectors, strict=True)])
+            self._mark(db, "frames", fingerprint, seconds, info)
+
+    def keyframes(self) -> list[tuple[int, int, float, bytes]]:
+        """``(keyframe_id, clip_id, t, jpeg)`` in time order."""
+        return self.db.execute("SELECT id, clip_id, t, jpeg FROM keyframes ORDER BY t, id").fetchall()
+
     def mark_skipped(self, name: str, fingerprint: str, reason: str) -> None:
         """Record that a stage has nothing to do for this video (e.g. no audio stream)."""
         with self.transaction() as db:
@@ -220,5 +233,5 @@ class IndexStore:
 
     def counts(self) -> dict[str, int]:
         tables = ("scenes", "clips", "keyframes", "speech_segments", "speech_words", "ocr_spans",
-                  "detections", "records", "embeddings")
+                  "detections", "records", "embeddings", "keyframe_embeddings")
         return {t: self.db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}

@@ -50,7 +50,13 @@ def plan_for_question(
         if embedder is None and store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone():
             embedder = make_embedder(s)
         queries = sub_queries(question, options)
-        rel = clip_relevance(store, queries, embedder)
+        image_scorer = None
+        if s.scorer.model and store.db.execute("SELECT 1 FROM keyframe_embeddings LIMIT 1").fetchone():
+            from keyclip.backends.registry import make_scorer
+            from keyclip.tools.image_text import KeyframeSimilarity
+
+            image_scorer = KeyframeSimilarity(make_scorer(s))
+        rel = clip_relevance(store, queries, embedder, image_scorer, image_weight=s.scorer.weight)
         media = store.meta("media") or {}
         video = media.get("video") or {}
         source = (int(video.get("width") or 640), int(video.get("height") or 360))

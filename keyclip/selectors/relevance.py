@@ -65,7 +65,12 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def clip_relevance(
-    store: IndexStore, queries: list[str], embedder=None, image_scorer=None, secondary_weight: float = 0.6
+    store: IndexStore,
+    queries: list[str],
+    embedder=None,
+    image_scorer=None,
+    secondary_weight: float = 0.6,
+    image_weight: float = 0.5,
 ) -> ClipRelevance:
     """Score every clip for ``queries``: the question first, then its sub-queries (e.g. options).
 
@@ -81,7 +86,7 @@ def clip_relevance(
         row = _unit(text_scores(store, clips, q, embedder))
         if image_scorer is not None:
             image = _unit(image_scorer.clip_scores(store, clips, q))
-            row = _unit(0.5 * row + 0.5 * image)
+            row = _unit((1 - image_weight) * row + image_weight * image)
         rows.append(row)
     if image_scorer is not None:
         signals.append("image")
