@@ -80,4 +80,5 @@ def test_keyframe_embeddings_are_built_once_and_used_for_relevance(sample_index,
     selection = plan_for_question(result.index_path, "what is the load factor?", [], with_scorer)
     assert selection.signals == ("text", "image")
     assert selection.plan.total_tokens <= with_scorer.select.budget
-    build_index(result.video, s)  # back to the session's settings
+    back = build_index(result.video, s)  # back to the session's settings: the scorer's vectors go
+    assert back.stages_run == ["frames"] and back.counts["keyframe_embeddings"] == 0

@@ -264,8 +264,8 @@ def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progr
 
 def _run_frames(store: IndexStore, s: Settings, fingerprint: str, progress: Progress) -> float:
     """Keyframe embeddings for the image-text scorer, when one is configured."""
-    if not s.scorer.model:
-        store.mark_skipped("frames", fingerprint, "no image-text scorer configured")
+    if not s.scorer.model:  # also clears embeddings a previously configured scorer left
+        store.write_keyframe_embeddings(fingerprint, 0.0, [], [], {"skipped": "no image-text scorer configured"})
         return 0.0
     from keyclip.backends.registry import make_scorer
 

@@ -193,7 +193,7 @@ class IndexStore:
             self._mark(db, "embed", fingerprint, seconds, info)
 
     def write_keyframe_embeddings(
-        self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray, info: dict
+        self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray | list, info: dict
     ) -> None:
         with self.transaction() as db:
             db.execute("DELETE FROM keyframe_embeddings")
