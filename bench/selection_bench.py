@@ -33,7 +33,7 @@ from keyclip.index.store import IndexStore
 from keyclip.selectors.budget import Candidate, plan_budget
 from keyclip.selectors.keyclips import select_key_clips, uniform_clips
 from keyclip.selectors.queries import sub_queries
-from keyclip.selectors.relevance import clip_relevance
+from keyclip.selectors.relevance import clip_relevance, clip_signatures
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
@@ -76,11 +76,14 @@ def main() -> None:
     if args.copies > 1:  # the long variant: each answer occurs once per copy, any copy counts
         copy_starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
     relevances = {}
+    signatures = None
     for item in items:
         rel = clip_relevance(store, sub_queries(item["question"], item.get("options")), embedder)
         starts = np.array([c.t0 for c in rel.clips])
         ends = np.array([c.t1 for c in rel.clips])
-        relevances[item["id"]] = select_key_clips(starts, ends, rel.scores, o)
+        if signatures is None:
+            signatures = clip_signatures(store, list(rel.clips))
+        relevances[item["id"]] = select_key_clips(starts, ends, rel.scores, o, signatures=signatures)
     # rows: (method, budget) -> type -> [hits]
     recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
     tokens: dict[tuple[str, int], list[int]] = defaultdict(list)

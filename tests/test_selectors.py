@@ -233,3 +233,19 @@ def test_select_command_prints_a_plan_within_budget(sample, tmp_path, model_cach
     assert data["signals"] == ["text"]
     best = max(data["plan"]["clips"], key=lambda c: c["score"])
     assert sample.slides[2]["start"] - 0.5 <= best["t0"] < sample.slides[2]["end"]
+
+
+def test_near_duplicate_content_is_chosen_once():
+    """The same slide shown twice (same words, far apart in time) yields one key clip."""
+    starts, ends = _grid(40)
+    scores = np.zeros(40)
+    scores[5], scores[30], scores[20] = 1.0, 0.95, 0.5
+    slide = frozenset({"load", "factor", "entries", "divided", "buckets"})
+    other = frozenset({"cuckoo", "hashing", "robin", "hood"})
+    signatures = [frozenset()] * 40
+    signatures[5] = signatures[30] = slide
+    signatures[20] = other
+    o = SelectOptions(grow_ratio=1.0)
+    with_sigs = select_key_clips(starts, ends, scores, o, signatures=signatures)
+    assert [c.t0 for c in with_sigs] == [25.0, 100.0]
+    assert [c.t0 for c in select_key_clips(starts, ends, scores, o)] == [25.0, 150.0, 100.0]

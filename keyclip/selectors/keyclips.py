@@ -9,7 +9,9 @@ Selection from per-clip scores:
    ``grow_ratio`` x the anchor, up to ``max_span_s`` - so a key clip is as long as relevance
    stays high;
 3. diversity: a grown span is trimmed where it overlaps spans already chosen (no frame is
-   planned twice), and skipped if it mostly overlaps one (IoU > 0.5) or little is left;
+   planned twice), and skipped if it mostly overlaps one (IoU > 0.5), if little is left, or -
+   given clip signatures (what each clip says and shows) - if its content is a near-duplicate
+   (Jaccard >= ``duplicate_jaccard``) of a chosen one, e.g. the same slide shown again;
 4. coverage mode (global questions: "summarise", "how many times"): the video is cut into
    ``max_clips`` equal parts and each part contributes its best anchor, so clips spread over
    the whole video.
@@ -76,14 +78,32 @@ def _trim(c: Candidate, chosen: list[Candidate], anchor: float, min_s: float = 1
     return Candidate(t0, t1, c.score) if t1 - t0 >= min_s else None
 
 
+def _signature(c: Candidate, starts: np.ndarray, ends: np.ndarray, signatures) -> frozenset[str]:
+    inside = [i for i in range(len(starts)) if starts[i] < c.t1 and ends[i] > c.t0]
+    return frozenset().union(*(signatures[i] for i in inside)) if inside else frozenset()
+
+
+def _duplicate(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+    if not a or not b:
+        return False
+    return len(a & b) / len(a | b) >= threshold
+
+
 def select_key_clips(
     starts: np.ndarray,
     ends: np.ndarray,
     scores: np.ndarray,
     o: SelectOptions,
     coverage: bool = False,
+    signatures: list[frozenset[str]] | None = None,
+    duplicate_jaccard: float = 0.7,
 ) -> list[Candidate]:
-    """Key clips from per-clip scores (clips in time order); strongest first."""
+    """Key clips from per-clip scores (clips in time order); strongest first.
+
+    Args:
+        signatures: per clip, what it says and shows (``relevance.clip_signatures``); enables
+            near-duplicate suppression.
+    """
     if len(scores) == 0 or float(np.max(scores)) <= 0:
         return []
     threshold = o.anchor_threshold * float(np.max(scores))
@@ -99,6 +119,7 @@ def select_key_clips(
                 if not any(_iou(c, d) > 0.5 for d in chosen):
                     chosen.append(c)
         return sorted(chosen, key=lambda c: (-c.score, c.t0))
+    chosen_sigs: list[frozenset[str]] = []
     for i in peaks:
         mid = (starts[i] + ends[i]) / 2
         if any(abs(mid - a) < o.nms_s for a in anchors):
@@ -109,6 +130,11 @@ def select_key_clips(
         c = _trim(c, chosen, mid)
         if c is None:
             continue
+        if signatures is not None:
+            sig = _signature(c, starts, ends, signatures)
+            if any(_duplicate(sig, other, duplicate_jaccard) for other in chosen_sigs):
+                continue
+            chosen_sigs.append(sig)
         anchors.append(mid)
         chosen.append(c)
         if len(chosen) >= o.max_clips:

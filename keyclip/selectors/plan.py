@@ -18,7 +18,7 @@ from keyclip.index.store import IndexStore
 from keyclip.selectors.budget import BudgetPlan, Candidate, plan_budget
 from keyclip.selectors.keyclips import select_key_clips
 from keyclip.selectors.queries import sub_queries
-from keyclip.selectors.relevance import clip_relevance
+from keyclip.selectors.relevance import clip_relevance, clip_signatures
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
@@ -62,7 +62,8 @@ def plan_for_question(
         source = (int(video.get("width") or 640), int(video.get("height") or 360))
         starts = np.array([c.t0 for c in rel.clips])
         ends = np.array([c.t1 for c in rel.clips])
-        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage)
+        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage,
+                                  signatures=clip_signatures(store, list(rel.clips)))
         plan = plan_budget(chosen, s.select.budget, token_model(s.select.token_model), source, s.select)
         return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
     finally:

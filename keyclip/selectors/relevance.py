@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,3 +98,21 @@ def clip_relevance(
     else:
         combined = np.zeros(len(clips))
     return ClipRelevance(tuple(clips), combined, per_query, tuple(signals))
+
+
+def clip_signatures(store: IndexStore, clips: list[Clip]) -> list[frozenset[str]]:
+    """What each clip says and shows, as the set of its records' words (longer than 2 letters):
+    clips with nearly the same set are near-duplicates (a repeated slide, a re-run segment).
+    Words rather than whole texts, so a different speech segmentation still matches."""
+    records = store.records()
+    starts = np.array([c.t0 for c in clips])
+    sigs: list[set[str]] = [set() for _ in clips]
+    for r in records:
+        words = {w for w in re.findall(r"[\w']+", r.text.lower()) if len(w) > 2}
+        first = max(0, int(np.searchsorted(starts, r.t0, side="right")) - 1)
+        for i in range(first, len(clips)):
+            if clips[i].t0 >= r.t1:
+                break
+            if _overlap(r.t0, r.t1, clips[i].t0, clips[i].t1) > 0:
+                sigs[i].update(words)
+    return [frozenset(x) for x in sigs]
