@@ -19,8 +19,7 @@ def retrieve_evidence(index_path: Path, question: str, settings: Settings, k: in
 
     store = IndexStore.open(index_path, readonly=True)
     try:
-        has_vectors = store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
-        if embedder is None and has_vectors:
+        if embedder is None and store.has_embeddings():
             embedder = make_embedder(settings)
         return search_store(store, question, embedder, k=k)
     finally:

@@ -44,9 +44,12 @@ class Clip:
 class IndexStore:
     """A per-video index database. Use from one thread."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path):
+    def __init__(self, db: sqlite3.Connection, path: Path, readonly: bool = False):
         self.db = db
         self.path = path
+        self.readonly = readonly
+        self._memo: dict[str, object] = {}
+        """Read-only stores memoise records and embeddings (one question reads them per sub-query)."""
 
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> IndexStore:
@@ -67,7 +70,7 @@ class IndexStore:
                 migrate(db)
         except (sqlite3.DatabaseError, RuntimeError) as exc:
             raise IndexError_(f"{path}: not a readable keyclip index ({exc}); delete it to rebuild") from exc
-        return cls(db, path)
+        return cls(db, path, readonly=readonly)
 
     def close(self) -> None:
         self.db.close()
@@ -218,18 +221,32 @@ class IndexStore:
     def scenes(self) -> list[tuple[float, float]]:
         return [tuple(r) for r in self.db.execute("SELECT t0, t1 FROM scenes ORDER BY t0")]
 
+    def _memoised(self, key: str, load):
+        if not self.readonly:
+            return load()
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
+
     def records(self, kind: str | None = None) -> list[Record]:
         sql = "SELECT id, kind, t0, t1, text FROM records"
         args: tuple = ()
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
-        return [Record(*row) for row in self.db.execute(sql + " ORDER BY t0, id", args)]
+        return self._memoised(f"records:{kind}", lambda: [Record(*row) for row in
+                                                          self.db.execute(sql + " ORDER BY t0, id", args)])
 
     def embeddings(self) -> tuple[list[int], np.ndarray]:
-        rows = self.db.execute("SELECT record_id, vector FROM embeddings ORDER BY record_id").fetchall()
-        if not rows:
-            return [], np.zeros((0, 0), dtype=np.float32)
-        return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+        def load():
+            rows = self.db.execute("SELECT record_id, vector FROM embeddings ORDER BY record_id").fetchall()
+            if not rows:
+                return [], np.zeros((0, 0), dtype=np.float32)
+            return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
+
+        return self._memoised("embeddings", load)
+
+    def has_embeddings(self) -> bool:
+        return self.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
 
     def counts(self) -> dict[str, int]:
         tables = ("scenes", "clips", "keyframes", "speech_segments", "speech_words", "ocr_spans",

@@ -47,7 +47,7 @@ def plan_for_question(
 
     store = IndexStore.open(index_path, readonly=True)
     try:
-        if embedder is None and store.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone():
+        if embedder is None and store.has_embeddings():
             embedder = make_embedder(s)
         queries = sub_queries(question, options)
         image_scorer = None
