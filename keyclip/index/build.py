@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import tempfile
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -119,9 +120,9 @@ def index_dir_for(digest: str, s: Settings) -> Path:
 def _prepare_dir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
-        probe_file = path / ".write-test"
-        probe_file.write_text("ok")
-        probe_file.unlink()
+        # a uniquely named probe: concurrent builds share this folder
+        with tempfile.NamedTemporaryFile(dir=path, prefix=".write-test-"):
+            pass
     except OSError as exc:
         raise CacheError(
             f"cache folder {path} is not writable ({exc.strerror}); set KEYCLIP_CACHE_DIR to a writable folder"
