@@ -53,7 +53,6 @@ class SceneCutter:
             self._detector = ContentDetector(threshold=options.content_threshold, min_scene_len=min_len)
         self._cuts: list[float] = []
         self._last: FrameTimecode | None = None
-        self.frames_seen = 0
 
     def _timecode(self, t: float) -> FrameTimecode:
         return FrameTimecode(Timecode(pts=int(round(t * 1_000_000)), time_base=_MICROS), self._fps)
@@ -62,14 +61,9 @@ class SceneCutter:
         """Feed the next frame; returns cut times found so far by this call (seconds)."""
         tc = self._timecode(frame.t)
         self._last = tc
-        self.frames_seen += 1
         found = [c.seconds for c in self._detector.process_frame(tc, frame.bgr(self.options.analysis_width))]
         self._cuts.extend(found)
         return found
-
-    @property
-    def cuts(self) -> list[float]:
-        return list(self._cuts)
 
     def finish(self, duration: float) -> list[Span]:
         """Flush the detector and return scenes covering ``[0, duration]``."""
