@@ -7,8 +7,10 @@ every QA item, each method plans frames within the budget B for the target VLM's
 and the item counts as recalled when every one of its evidence spans holds at least one planned
 frame ("all"; "any" = at least one span). Methods at equal budget:
 
+- key clips + storyboard (what ``app.py select`` plans): key clips in 80 % of B, and a glimpse
+  of each distinct scene at the resolution floor in the rest;
 - key clips: hybrid text relevance per clip for the question and its options (sub-queries)
-  -> F2C key clips -> budget plan;
+  -> F2C key clips -> budget plan, all of B;
 - uniform frames: frames evenly spread over the whole video, as many as B allows;
 - uniform clips: ``max_clips`` clips of 10 s evenly spread, planned like key clips.
 
@@ -34,10 +36,12 @@ from keyclip.selectors.budget import Candidate, plan_budget
 from keyclip.selectors.keyclips import select_key_clips, uniform_clips
 from keyclip.selectors.queries import sub_queries
 from keyclip.selectors.relevance import clip_relevance, clip_signatures
+from keyclip.selectors.storyboard import plan_with_storyboard, scene_signatures
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev"
+METHODS = ("key clips + storyboard", "key clips", "uniform frames", "uniform clips")
 TEXT_TYPES = ("when_said", "when_shown", "what_said", "what_shown_text", "count", "order")
 
 
@@ -77,12 +81,15 @@ def main() -> None:
         copy_starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
     relevances = {}
     signatures = None
+    clips = store.clips()
+    scenes = store.scenes()
     for item in items:
         rel = clip_relevance(store, sub_queries(item["question"], item.get("options")), embedder)
         starts = np.array([c.t0 for c in rel.clips])
         ends = np.array([c.t1 for c in rel.clips])
         if signatures is None:
             signatures = clip_signatures(store, list(rel.clips))
+            scene_sigs = scene_signatures(scenes, clips, signatures)
         relevances[item["id"]] = select_key_clips(starts, ends, rel.scores, o, signatures=signatures)
     # rows: (method, budget) -> type -> [hits]
     recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
@@ -95,7 +102,9 @@ def main() -> None:
             spans = item.get("evidence_spans") or [item["answer_span"]]
             copies = [[[a + k, b + k] for a, b in spans] for k in copy_starts]
             key_plan = plan_budget(relevances[item["id"]], budget, model, source, o)
-            for method, plan in (("key clips", key_plan), ("uniform frames", frames_plan),
+            story_plan = plan_with_storyboard(relevances[item["id"]], scenes, scene_sigs, budget, model, source, o)
+            for method, plan in (("key clips + storyboard", story_plan), ("key clips", key_plan),
+                                 ("uniform frames", frames_plan),
                                  ("uniform clips", clips_plan)):
                 times = plan.timestamps()
                 assert plan.total_tokens <= budget
@@ -107,7 +116,7 @@ def main() -> None:
                   title=f"evidence recall on the dev QA ({len(items)} items), token model {model.name}")
     out = []
     for budget in args.budgets:
-        for method in ("key clips", "uniform frames", "uniform clips"):
+        for method in METHODS:
             per = recall[(method, budget)]
             text = [h for t in TEXT_TYPES for h in per[t]]
             row = {

@@ -156,6 +156,9 @@ class SelectOptions(_Options):
     max_pixels: int = Field(1280 * 720, ge=28 * 28)
     min_pixels: int = Field(224 * 224, ge=28 * 28)
     """Resolution floor: frames are never planned smaller than this."""
+    storyboard_share: float = Field(0.2, ge=0.0, lt=1.0)
+    """Share of the budget for a storyboard: one glimpse of each distinct scene at the floor
+    (0 turns it off)."""
     zoom_target_fps: float = Field(4.0, gt=0.0)
     zoom_max_fps: float = Field(8.0, gt=0.0)
 

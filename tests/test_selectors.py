@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from keyclip.selectors.budget import Candidate, plan_budget, plan_zoom, resolution_ladder
 from keyclip.selectors.keyclips import select_key_clips, uniform_clips, uniform_frame_times
+from keyclip.selectors.storyboard import distinct_scenes, plan_with_storyboard
 from keyclip.selectors.token_models import QwenVL, qwen_images, qwen_smart_resize, token_model
 from keyclip.settings import SelectOptions
 
@@ -249,3 +250,51 @@ def test_near_duplicate_content_is_chosen_once():
     with_sigs = select_key_clips(starts, ends, scores, o, signatures=signatures)
     assert [c.t0 for c in with_sigs] == [25.0, 100.0]
     assert [c.t0 for c in select_key_clips(starts, ends, scores, o)] == [25.0, 150.0, 100.0]
+
+
+# -- storyboard ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    clips=st.lists(clip_st, min_size=0, max_size=8),
+    n_scenes=st.integers(0, 60),
+    budget=st.integers(50, 40_000),
+    share=st.sampled_from([0.0, 0.1, 0.2, 0.5]),
+    model_name=st.sampled_from(MODELS),
+)
+def test_storyboard_plans_stay_within_budget_and_glimpse_outside_key_clips(clips, n_scenes, budget, share,
+                                                                          model_name):
+    model = token_model(model_name)
+    o = SelectOptions(storyboard_share=share)
+    cands = [Candidate(t0, t0 + d, s + 0.01) for t0, d, s in clips]
+    scenes = [(i * 50.0, (i + 1) * 50.0) for i in range(n_scenes)]
+    plan = plan_with_storyboard(cands, scenes, None, budget, model, (1280, 720), o)
+    assert plan.total_tokens <= budget
+    assert plan == plan_with_storyboard(cands, scenes, None, budget, model, (1280, 720), o)
+    glimpses = [c for c in plan.clips if c.score == 0.0]
+    if share == 0.0:
+        assert not glimpses
+    for g in glimpses:
+        mid = (g.t0 + g.t1) / 2
+        assert any(a <= mid <= b for a, b in scenes)
+        assert not any(c.t0 <= mid <= c.t1 for c in cands)
+    assert sum(c.tokens for c in glimpses) <= max(0, budget - sum(c.tokens for c in plan.clips if c.score > 0))
+
+
+def test_storyboard_shows_each_distinct_scene_once_and_spreads_when_short():
+    scenes = [(i * 30.0, (i + 1) * 30.0) for i in range(10)]
+    sigs = [frozenset({f"slide{i % 5}", "hash", "table"}) for i in range(10)]  # scenes 5-9 repeat 0-4
+    assert distinct_scenes(scenes, sigs) == scenes[:5]
+    assert distinct_scenes(scenes, [frozenset()] * 10) == scenes  # no words: nothing says they repeat
+    model, o = QwenVL(), SelectOptions(storyboard_share=0.5)
+    key = [Candidate(0.0, 20.0, 1.0)]
+    floor = resolution_ladder(model, (1280, 720), o)[-1]
+    unit = model.tokens(2, *floor)
+    full = plan_with_storyboard(key, scenes, None, 40 * unit, model, (1280, 720), o)
+    assert len([c for c in full.clips if c.score == 0]) == 9  # scene 0 is inside the key clip
+    short = plan_with_storyboard(key, scenes, None, 6 * unit, model, (1280, 720), o)
+    glimpses = [(c.t0 + c.t1) / 2 for c in short.clips if c.score == 0]
+    assert len(glimpses) == 3 and short.total_tokens <= 6 * unit
+    assert max(glimpses) == 285.0  # the farthest scene from the key clip first, then fill the gaps
+    assert all(b - a >= 60 for a, b in zip(glimpses, glimpses[1:]))

@@ -1,5 +1,5 @@
 """From a question to a budget plan on one index: sub-queries -> clip relevance -> key clips ->
-frames within the visual-token budget. Reused by the CLI (``app.py select``) and the agent.
+frames within the visual-token budget, with a storyboard of the distinct scenes beside them. Reused by the CLI (``app.py select``) and the agent.
 
 Example:
     >>> sel = plan_for_question(index_path, "when is chaining explained?", [], Settings())  # doctest: +SKIP
@@ -15,10 +15,11 @@ from pathlib import Path
 import numpy as np
 
 from keyclip.index.store import IndexStore
-from keyclip.selectors.budget import BudgetPlan, Candidate, plan_budget
+from keyclip.selectors.budget import BudgetPlan, Candidate
 from keyclip.selectors.keyclips import select_key_clips
 from keyclip.selectors.queries import sub_queries
 from keyclip.selectors.relevance import clip_relevance, clip_signatures
+from keyclip.selectors.storyboard import plan_with_storyboard, scene_signatures
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
@@ -62,9 +63,11 @@ def plan_for_question(
         source = (int(video.get("width") or 640), int(video.get("height") or 360))
         starts = np.array([c.t0 for c in rel.clips])
         ends = np.array([c.t1 for c in rel.clips])
-        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage,
-                                  signatures=clip_signatures(store, list(rel.clips)))
-        plan = plan_budget(chosen, s.select.budget, token_model(s.select.token_model), source, s.select)
+        sigs = clip_signatures(store, list(rel.clips))
+        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage, signatures=sigs)
+        scenes = store.scenes()
+        plan = plan_with_storyboard(chosen, scenes, scene_signatures(scenes, list(rel.clips), sigs),
+                                    s.select.budget, token_model(s.select.token_model), source, s.select)
         return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
     finally:
         store.close()
