@@ -164,10 +164,53 @@ class SelectOptions(_Options):
 
 
 class LLMOptions(_Options):
-    """The chat LLM (used by the agent; listed by ``app.py models``)."""
+    """The chat LLM: plans questions and writes answers from evidence (``app.py models`` shows it).
 
-    backend: Literal["llamacpp", "openai", "hf"] = "llamacpp"
+    ``model`` is ``packaged:smollm2-135m`` / ``packaged:qwen2.5-0.5b`` or a GGUF path for
+    ``llamacpp``, the served model's name for ``openai``, a folder or id for ``hf``."""
+
+    backend: Literal["llamacpp", "openai", "none"] = "llamacpp"
     model: str = "packaged:smollm2-135m"
+    base_url: str = "http://127.0.0.1:8080/v1"
+    """``openai`` backend: the server's OpenAI-compatible endpoint."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """``openai`` backend: the environment variable holding the key (never stored in config)."""
+    timeout_s: float = Field(120.0, gt=0)
+    retries: int = Field(3, ge=0)
+    context_tokens: int = Field(4096, ge=512)
+    """``llamacpp``: context window."""
+
+
+class VLMOptions(_Options):
+    """The vision-language model that looks at the planned frames. None ships in any package, so
+    the default is ``none``: answers come from speech, screen text and detections."""
+
+    backend: Literal["none", "llamacpp", "openai", "hf"] = "none"
+    model: str = ""
+    mmproj: str = ""
+    """``llamacpp``: the model's multimodal projector GGUF."""
+    base_url: str = "http://127.0.0.1:8080/v1"
+    api_key_env: str = "OPENAI_API_KEY"
+    timeout_s: float = Field(300.0, gt=0)
+    retries: int = Field(3, ge=0)
+    max_new_tokens: int = Field(256, ge=1)
+
+
+class AgentOptions(_Options):
+    """The question-answering agent (keyclip.agent)."""
+
+    max_turns: int = Field(3, ge=1, le=8)
+    """Look/reflect rounds at most (zooms and re-retrievals included)."""
+    evidence_k: int = Field(12, ge=1)
+    """Records retrieved per sub-query."""
+    prompt_evidence: int = Field(8, ge=1)
+    """Records shown to the LLM/VLM per turn (fenced as untrusted text)."""
+    llm_plan: bool = False
+    """Ask the LLM to decompose questions (else rules; the packaged LLMs decompose no better)."""
+    llm_answer: Literal["never", "open", "always"] = "open"
+    """When the LLM writes the answer text: ``open`` = for questions without options."""
+    min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+    """Below this the agent looks again (re-retrieves or zooms) while turns remain."""
 
 
 class Settings(BaseSettings):
@@ -194,6 +237,8 @@ class Settings(BaseSettings):
     scorer: ScorerOptions = ScorerOptions()
     select: SelectOptions = SelectOptions()
     llm: LLMOptions = LLMOptions()
+    vlm: VLMOptions = VLMOptions()
+    agent: AgentOptions = AgentOptions()
 
     @property
     def cpu_threads(self) -> int:

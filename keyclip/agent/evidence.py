@@ -1,0 +1,158 @@
+"""Evidence for a question from one index: what was said, shown and seen, with times, and the
+small text tools the agent reasons with (word matching weighted by how rare a word is in the
+video, screen-text blocks, first mentions).
+
+Every function reads the index only; nothing here calls an LLM.
+
+Example:
+    >>> ev = Evidence(store, embedder)                                 # doctest: +SKIP
+    >>> ev.search("when is the load factor defined?")[:3]              # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from keyclip.index.query import Hit, search_store
+from keyclip.index.store import IndexStore, Record
+
+KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen"}
+CITATION_KINDS = {"speech": "speech", "ocr": "screen-text", "objects": "objects"}
+
+_STOP = frozenset(
+    "a an the and or of to in on at for by with from is are was were be been being it its this that these those "
+    "there here what which who whom whose when where why how does do did done has have had can could will would "
+    "should may might must shall not no yes as into than then so such very just about over under again also only "
+    "he she they them his her their we you your our i me my lecturer lecture video speaker says say said "
+    # words that describe the video rather than its content
+    "slide slides clip clips recording footage screen shown show shows topic topics part section page".split()
+)
+_WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match 'trees'/'tree', 'converted'/'converts'."""
+    w = word.lower().removesuffix("'s")
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            return w[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return w
+
+
+def content_words(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def normalise(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+@dataclass(frozen=True)
+class ScreenBlock:
+    """Text on screen together over one span (a slide, a caption, a page)."""
+
+    t0: float
+    t1: float
+    lines: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.lines)
+
+
+class Evidence:
+    """Read-side helpers over one open index (``IndexStore.open(..., readonly=True)``)."""
+
+    def __init__(self, store: IndexStore, embedder=None):
+        self.store = store
+        self.embedder = embedder
+        self.records = store.records()
+        docs = [set(content_words(r.text)) for r in self.records]
+        df = Counter(w for d in docs for w in d)
+        n = max(1, len(docs))
+        self._idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
+        self._max_idf = math.log((n + 1) / 0.5)
+
+    def idf(self, word: str) -> float:
+        return self._idf.get(word, self._max_idf)
+
+    def search(self, query: str, k: int = 12, kinds: tuple[str, ...] | None = None) -> list[Hit]:
+        return search_store(self.store, query, self.embedder, k=k, kinds=kinds)
+
+    def at(self, t: float, pad: float = 0.0) -> list[Record]:
+        """Records on at time ``t`` (± ``pad`` seconds), shortest first."""
+        on = [r for r in self.records if r.t0 - pad <= t <= r.t1 + pad]
+        return sorted(on, key=lambda r: (r.t1 - r.t0, r.t0))
+
+    def overlapping(self, t0: float, t1: float) -> list[Record]:
+        return [r for r in self.records if r.t0 < t1 and r.t1 > t0]
+
+    # -- matching ----------------------------------------------------------------------------
+
+    def match(self, phrase: str, text: str) -> float:
+        """How much of ``phrase`` is in ``text``, in [0, 1]: its content words weighted by rarity
+        in this video (0.7) and its word pairs in order (0.3)."""
+        want = content_words(phrase)
+        if not want:
+            return 1.0 if normalise(phrase) and normalise(phrase) in normalise(text) else 0.0
+        have = content_words(text)
+        have_set = set(have)
+        weights = [self.idf(w) for w in want]
+        words = sum(wt for w, wt in zip(want, weights) if w in have_set) / (sum(weights) or 1.0)
+        pairs_want = set(zip(want, want[1:]))
+        if not pairs_want:
+            return words
+        pairs = len(pairs_want & set(zip(have, have[1:]))) / len(pairs_want)
+        return 0.7 * words + 0.3 * pairs
+
+    def similarity(self, texts_a: list[str], texts_b: list[str]) -> np.ndarray:
+        """Cosine similarity (len(a) x len(b)) with the text embedder; zeros without one."""
+        if self.embedder is None or not texts_a or not texts_b:
+            return np.zeros((len(texts_a), len(texts_b)))
+        a = np.asarray(self.embedder.embed(texts_a), dtype=np.float32)
+        b = np.asarray(self.embedder.embed(texts_b), dtype=np.float32)
+        a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-9
+        b /= np.linalg.norm(b, axis=1, keepdims=True) + 1e-9
+        return a @ b.T
+
+    # -- structure ---------------------------------------------------------------------------
+
+    def screen_blocks(self) -> list[ScreenBlock]:
+        """Screen-text lines grouped by the span they share (a slide's lines appear and vanish
+        together); lines that outlast many blocks (a running footer) are left out."""
+        groups: dict[tuple[float, float], list[str]] = {}
+        for r in self.records:
+            if r.kind == "ocr":
+                groups.setdefault((round(r.t0, 1), round(r.t1, 1)), []).append(r.text)
+        spans = sorted(groups)
+        out = []
+        for span in spans:
+            inside = sum(1 for s in spans if s != span and span[0] <= s[0] and s[1] <= span[1])
+            if inside >= 2:  # a footer or logo spanning several slides
+                continue
+            out.append(ScreenBlock(span[0], span[1], tuple(groups[span])))
+        return out
+
+    def recurring_lines(self, min_blocks: int = 3) -> set[str]:
+        """Screen-text lines (normalised) that recur on several separate spans: footers, logos."""
+        spans: dict[str, set[tuple[float, float]]] = {}
+        for r in self.records:
+            if r.kind == "ocr":
+                spans.setdefault(normalise(r.text), set()).add((round(r.t0, 1), round(r.t1, 1)))
+        return {t for t, s in spans.items() if len(s) >= min_blocks}
+
+    def first_mention(self, phrase: str, threshold: float = 0.6) -> float | None:
+        """Start of the earliest record that matches ``phrase`` well (≥ ``threshold`` x the best
+        match), or None when nothing in the video matches it."""
+        scored = [(self.match(phrase, r.text), r) for r in self.records if r.kind != "objects"]
+        if not scored:
+            return None
+        best = max(s for s, _ in scored)
+        if best < 0.34:
+            return None
+        return min(r.t0 for s, r in scored if s >= max(threshold * best, 0.34))

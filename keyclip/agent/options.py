@@ -1,0 +1,286 @@
+"""Which answer option the video's text evidence supports, per question kind, with the records
+each judgement rests on. This is the offline agent's reasoning: retrieval plus small, checkable
+rules, so a 135M-parameter LLM never has to pick a letter it cannot reason about.
+
+- ``when`` with time options: the option whose range holds the records most relevant to the
+  question;
+- ``count``: distinct screen-text blocks (slides) or speech records containing the named phrase,
+  or the lines of the named slide;
+- ``order``: the first mention of each compared item (or of each item of a listed order);
+- otherwise (what was said / shown, who, why): how well each option's words - weighted by how
+  rare they are in this video, and in order - and its meaning (MiniLM) match the evidence most
+  relevant to the question, or the evidence at the time the question names.
+
+Example:
+    >>> judged = judge_options(question, Evidence(store, embedder))   # doctest: +SKIP
+    >>> judged.best.letter, judged.confidence                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from keyclip.agent.evidence import Evidence, normalise
+from keyclip.agent.questions import Question
+from keyclip.index.store import Record
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NEVER = re.compile(r"\b(never|not (?:shown|covered|played|mentioned)|there is no|none)\b", re.I)
+_SAME = re.compile(r"\b(same (?:time|slide)|side by side|simultaneous|together|both)\b", re.I)
+_PAGE_NUMBER = re.compile(r"^\s*\d+\s*/\s*\d+\s*$")
+
+
+@dataclass(frozen=True)
+class OptionJudgement:
+    letter: str
+    text: str
+    score: float
+    records: tuple[Record, ...]
+    """The evidence this option's score rests on (best first)."""
+
+
+@dataclass(frozen=True)
+class Judged:
+    options: tuple[OptionJudgement, ...]
+    method: str
+    note: str = ""
+
+    @property
+    def best(self) -> OptionJudgement:
+        return max(self.options, key=lambda o: (o.score, -ord(o.letter[0])))
+
+    @property
+    def confidence(self) -> float:
+        """Margin of the best option over the runner-up, relative to the best, in [0, 1]."""
+        scores = sorted((o.score for o in self.options), reverse=True)
+        if not scores or scores[0] <= 0:
+            return 0.0
+        second = scores[1] if len(scores) > 1 else 0.0
+        return float(np.clip((scores[0] - second) / scores[0], 0.0, 1.0))
+
+
+_ABOUT_SCREEN = re.compile(r"\b(slide|screen|shown|shows|displayed|appears?|written|title[sd]?|page)\b", re.I)
+_ABOUT_SPEECH = re.compile(r"\b(say|says|said|spoken|mention|mentions|explain|explains|describe|describes|"
+                           r"give|gives|voice|heard|hear)\b", re.I)
+
+
+def _kind_weights(q: Question) -> dict[str, float]:
+    """A question about the screen trusts screen text more, one about speech trusts speech more."""
+    screen, speech = bool(_ABOUT_SCREEN.search(q.text)), bool(_ABOUT_SPEECH.search(q.text))
+    if screen and not speech:
+        return {"ocr": 1.0, "speech": 0.5, "objects": 0.5}
+    if speech and not screen:
+        return {"ocr": 0.5, "speech": 1.0, "objects": 0.5}
+    return {"ocr": 1.0, "speech": 1.0, "objects": 1.0}
+
+
+def _relevance(ev: Evidence, q: Question, k: int = 30) -> dict[int, tuple[float, Record]]:
+    """Record id -> (relevance in [0, 1], record) for the question and its quoted phrases: hybrid
+    retrieval, weighted by the kind of evidence the question is about; a record holding a quoted
+    phrase word for word is fully relevant."""
+    weights = _kind_weights(q)
+    out: dict[int, tuple[float, Record]] = {}
+
+    def offer(rel: float, r: Record) -> None:
+        rel *= weights.get(r.kind, 1.0)
+        if r.id not in out or out[r.id][0] < rel:
+            out[r.id] = (rel, r)
+
+    for query in (q.text, *q.quoted):
+        hits = ev.search(query, k=k)
+        if not hits:
+            continue
+        top = hits[0].score
+        for rank, h in enumerate(hits):
+            offer((h.score / top) * (1.0 / (1 + 0.05 * rank)), h.record)
+    for phrase in q.quoted:
+        exact = normalise(phrase)
+        for r in ev.records:
+            if normalise(r.text) == exact:
+                offer(1.0, r)  # e.g. the slide's title line itself
+            elif ev.match(phrase, r.text) >= 0.95:
+                offer(0.8, r)
+    return out
+
+
+def _judge_times(ev: Evidence, q: Question) -> Judged:
+    rel = _relevance(ev, q)
+    judged = []
+    for o in q.options:
+        a, b = o.span  # type: ignore[misc]
+        inside = []
+        for score, r in rel.values():
+            ov = max(0.0, min(b, r.t1) - max(a, r.t0))
+            if ov > 0:
+                inside.append((score * ov / max(min(r.t1 - r.t0, b - a), 1e-3), r))
+        inside.sort(key=lambda x: -x[0])
+        value = (inside[0][0] + 0.1 * sum(s for s, _ in inside[1:4])) if inside else 0.0
+        judged.append(OptionJudgement(o.letter, o.text, value, tuple(r for _, r in inside[:3])))
+    return Judged(tuple(judged), "time ranges holding the most relevant records")
+
+
+def _number(text: str) -> int | None:
+    m = re.search(r"\d+", text)
+    if m:
+        return int(m.group())
+    for w in normalise(text).split():
+        if w in _NUMBER_WORDS:
+            return _NUMBER_WORDS[w]
+    return None
+
+
+def _count_target(q: Question) -> str | None:
+    if q.quoted:
+        return q.quoted[0]
+    m = re.search(r"\b(?:mention|mentions|show|shows|contain|contains|say|says|said|include|includes)\s+(.+?)"
+                  r"(?:\s+in\b|\s+on\b|\?|$)", q.text, re.I)
+    return m.group(1) if m else None
+
+
+def _judge_count(ev: Evidence, q: Question) -> Judged | None:
+    text = q.text.lower()
+    target = _count_target(q)
+    blocks = ev.screen_blocks()
+    counted: list[Record] = []
+    count: int | None = None
+    method = ""
+    if re.match(r"how many (bullet|points?|items?|lines?|entries)\b", text) and target:
+        # lines of the slide whose title matches the target
+        titled = [b for b in blocks if b.lines and ev.match(target, b.lines[0]) >= 0.99]
+        if titled:
+            block = titled[0]
+            boilerplate = ev.recurring_lines()
+            body = [ln for ln in block.lines[1:] if not _PAGE_NUMBER.match(ln) and normalise(ln) not in boilerplate]
+            body = [ln for ln in body if not (ln[:1].islower())]  # a wrapped line continues the previous
+            count, method = len(body), f"lines under the slide titled {block.lines[0]!r}"
+            counted = [r for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in block.lines]
+    elif target and re.search(r"\b(slides?|screens?|pages?|shown|show|text)\b", text):
+        needle = normalise(target)
+        hits = [b for b in blocks if needle and needle in normalise(b.text)]
+        count, method = len(hits), f"screen-text blocks containing {target!r}"
+        counted = [r for b in hits for r in ev.overlapping(b.t0, b.t1)
+                   if r.kind == "ocr" and needle in normalise(r.text)]
+    elif target and re.search(r"\b(say|says|said|mention|mentions|times)\b", text):
+        needle = normalise(target)
+        counted = [r for r in ev.records if r.kind == "speech" and needle in normalise(r.text)]
+        count, method = len(counted), f"speech containing {target!r}"
+    if count is None:
+        return None
+    judged = []
+    for o in q.options:
+        n = _number(o.text)
+        score = 0.0 if n is None else (1.0 if n == count else 0.5 / (1 + abs(n - count)))
+        judged.append(OptionJudgement(o.letter, o.text, score, tuple(counted[:6])))
+    return Judged(tuple(judged), f"counted {count} {method}")
+
+
+def _compared_items(q: Question) -> list[str]:
+    """'Which comes first: X or Y?' -> [X, Y]."""
+    text = q.text.rstrip("?")
+    tail = text.split(":", 1)[1] if ":" in text else re.split(r"\bfirst\b", text, maxsplit=1)[-1]
+    parts = [p.strip(" ,") for p in re.split(r",\s*or\s+|\s+or\s+", tail) if p.strip(" ,")]
+    return parts if len(parts) >= 2 else []
+
+
+def _item_phrase(item: str) -> str:
+    quoted = re.findall(r"[\"“‘']([^\"”’']{2,80})[\"”’']", item)
+    return quoted[0] if quoted else item
+
+
+def _judge_order(ev: Evidence, q: Question) -> Judged | None:
+    lists = [[p.strip() for p in re.split(r",|\bthen\b|->|→", o.text) if p.strip()] for o in q.options]
+    if all(len(items) >= 3 for items in lists):  # "in which order...": each option lists an order
+        names = sorted({x.lower() for items in lists for x in items})
+        firsts = {n: ev.first_mention(n) for n in names}
+        judged = []
+        for o, items in zip(q.options, lists):
+            times = [firsts.get(x.lower()) for x in items]
+            pairs = [(a, b) for i, a in enumerate(times) for b in times[i + 1:] if a is not None and b is not None]
+            agree = sum(1 for a, b in pairs if a < b) / len(pairs) if pairs else 0.0
+            judged.append(OptionJudgement(o.letter, o.text, agree, ()))
+        found = {n: t for n, t in firsts.items() if t is not None}
+        return Judged(tuple(judged), "first mentions: " + ", ".join(f"{n} {t:.0f}s" for n, t in found.items()))
+    items = _compared_items(q)
+    if len(items) < 2:
+        return None
+    firsts = [ev.first_mention(_item_phrase(x)) for x in items]
+    if any(t is None for t in firsts):
+        return None
+    order = sorted(range(len(items)), key=lambda i: firsts[i])  # type: ignore[arg-type, return-value]
+    same = abs(firsts[order[0]] - firsts[order[1]]) < 2.0  # type: ignore[operator]
+    winner = items[order[0]]
+    judged = []
+    for o in q.options:
+        if _NEVER.search(o.text):
+            score = 0.0
+        elif _SAME.search(o.text):
+            score = 1.0 if same else 0.05
+        else:
+            mine = ev.match(o.text, winner) + ev.match(winner, o.text)
+            other = max(ev.match(o.text, items[i]) + ev.match(items[i], o.text) for i in order[1:])
+            score = max(0.0, mine - other) / 2 if not same else 0.1
+        judged.append(OptionJudgement(o.letter, o.text, score, ()))
+    cited = tuple(r for t in firsts for r in ev.at(t)[:1])  # type: ignore[arg-type]
+    judged = [OptionJudgement(j.letter, j.text, j.score, cited) for j in judged]
+    return Judged(tuple(judged), "first mentions: " + ", ".join(f"{x} at {t:.0f}s" for x, t in zip(items, firsts)))
+
+
+def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]], top: int = 12) -> list[tuple[float, str, Record]]:
+    """Evidence texts to match options against: the most relevant records joined with their
+    neighbours (a sentence split over two speech segments), and what is on at named times."""
+    speech = [r for r in ev.records if r.kind == "speech"]
+    index = {r.id: i for i, r in enumerate(speech)}
+    out = []
+    for score, r in sorted(rel.values(), key=lambda x: -x[0])[:top]:
+        text = r.text
+        if r.id in index:
+            i = index[r.id]
+            text = " ".join(x.text for x in speech[max(0, i - 1): i + 2])
+        out.append((score, text, r))
+    for t in q.times:
+        for r in ev.at(t, pad=2.0)[:12]:
+            out.append((1.0, r.text, r))
+    return out
+
+
+def _judge_text(ev: Evidence, q: Question) -> Judged:
+    rel = _relevance(ev, q)
+    windows = _windows(ev, q, rel)
+    if q.times:  # "the slide shown at 1:31": only what is on at that time counts
+        windows = [w for w in windows if any(w[2].t0 - 2.0 <= t <= w[2].t1 + 2.0 for t in q.times)]
+    if not windows:
+        return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options), "no evidence")
+    texts = [w[1] for w in windows]
+    sims = ev.similarity([o.text for o in q.options], texts)
+    judged = []
+    for oi, o in enumerate(q.options):
+        best, best_r = 0.0, []
+        for wi, (score, text, r) in enumerate(windows):
+            lexical = ev.match(o.text, text)
+            value = (0.65 * lexical + 0.35 * max(0.0, float(sims[oi, wi]))) * (0.5 + 0.5 * score)
+            if value > best:
+                best, best_r = value, [r]
+        judged.append(OptionJudgement(o.letter, o.text, best, tuple(best_r)))
+    return Judged(tuple(judged), "option words and meaning against the most relevant evidence")
+
+
+def judge_options(q: Question, ev: Evidence) -> Judged | None:
+    """Scores for each option of ``q``, or None when it has no options."""
+    if not q.options:
+        return None
+    if all(o.span for o in q.options):
+        return _judge_times(ev, q)
+    if q.kind == "count":
+        judged = _judge_count(ev, q)
+        if judged is not None:
+            return judged
+    if q.kind == "order":
+        judged = _judge_order(ev, q)
+        if judged is not None:
+            return judged
+    return _judge_text(ev, q)
+
