@@ -101,44 +101,100 @@ def index(
 @app.command()
 def ask(
     video: Annotated[Path, typer.Argument(help="The video to ask about (indexed first if needed).")],
-    question: Annotated[str, typer.Argument(help="Your question.")],
-    k: Annotated[int, typer.Option("-k", help="How many pieces of evidence to show.")] = 5,
+    question: Annotated[str, typer.Argument(help="Your question (options may be written in it: 'A. … B. …').")],
+    option: Annotated[list[str] | None, typer.Option("--option", help="An answer option (repeatable).")] = None,
+    session: Annotated[str | None, typer.Option(help="Keep a conversation: follow-ups resolve 'that'.")] = None,
+    k: Annotated[int, typer.Option("-k", help="How many pieces of retrieved evidence to list.")] = 5,
+    budget: Annotated[int | None, typer.Option(help="Visual tokens for all turns.")] = None,
+    max_turns: Annotated[int | None, typer.Option("--max-turns", help="Look/reflect rounds at most.")] = None,
+    llm: Annotated[str | None, typer.Option(help="LLM: packaged:smollm2-135m, packaged:qwen2.5-0.5b, a .gguf, "
+                                                 "or 'none'.")] = None,
+    vlm_backend: Annotated[str | None, typer.Option("--vlm-backend", help="none | openai | llamacpp")] = None,
+    vlm_model: Annotated[str | None, typer.Option("--vlm-model", help="Served model name or GGUF path.")] = None,
+    vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
-    """Answer from the video's evidence: the best matching speech, screen text and objects, with times."""
-    from keyclip.console import RichProgress, hms
+    """Answer a question with the time spans it rests on and the evidence (said, on screen, seen)."""
+    from keyclip.agent.run import Asker
+    from keyclip.console import RichProgress
     from keyclip.index.build import build_index
-    from keyclip.retrieve import retrieve_evidence
 
     settings = _settings(cache_dir)
     if not question.strip():
         _fail("the question is empty", 2)
+    settings = _with_agent_flags(settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url)
 
     def work():
         with RichProgress(err) as progress:
             result = build_index(video, settings, progress)
-        return result, retrieve_evidence(result.index_path, question, settings, k=k)
+        with err.status("thinking…"), Asker(result.index_path, video, settings) as asker:
+            answer = asker.ask(question, option or [], session=session)
+            evidence = asker.evidence_for(question, k)
+        return result, answer, evidence
 
-    result, hits = _run(work)
+    result, answer, evidence = _run(work)
     if json_out:
-        print(json.dumps({
-            "video": result.video,
-            "question": question,
-            "index": str(result.index_path),
-            "evidence": [{"kind": h.record.kind, "start": h.record.t0, "end": h.record.t1, "text": h.record.text,
-                          "score": h.score} for h in hits],
-        }, indent=2))
+        data = answer.model_dump(mode="json")
+        data["index"] = str(result.index_path)
+        data["evidence"] = evidence
+        print(json.dumps(data, indent=2))
         return
-    if not hits:
-        out.print("No evidence in this video matches the question.")
-        return
-    table = Table("#", "start–end", "kind", "evidence", title=f"evidence for: {question}", show_lines=False)
-    kind_names = {"speech": "said", "ocr": "on screen", "objects": "seen"}
-    for i, h in enumerate(hits, start=1):
-        table.add_row(str(i), f"{hms(h.record.t0)}–{hms(h.record.t1)}", kind_names.get(h.record.kind, h.record.kind),
-                      h.record.text)
-    out.print(table)
+    _print_answer(answer, evidence)
+
+
+def _with_agent_flags(settings: Settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url) -> Settings:
+    select = {"budget": budget} if budget else {}
+    agent = {"max_turns": max_turns} if max_turns else {}
+    llm_opts = {}
+    if llm == "none":
+        llm_opts = {"backend": "none"}
+    elif llm:
+        llm_opts = {"model": llm}
+    vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
+    try:
+        return settings.model_copy(update={
+            "select": settings.select.model_copy(update=select),
+            "agent": settings.agent.model_copy(update=agent),
+            "llm": type(settings.llm).model_validate({**settings.llm.model_dump(), **llm_opts}),
+            "vlm": type(settings.vlm).model_validate({**settings.vlm.model_dump(), **vlm}),
+        })
+    except ValueError as exc:
+        _fail(f"bad option: {str(exc).splitlines()[-1]}", 2)
+        raise
+
+
+def _print_answer(answer, evidence: list[dict]) -> None:
+    from rich.panel import Panel
+
+    from keyclip.console import clock
+
+    spans = ", ".join(f"{clock(a)}–{clock(b)}" for a, b in answer.spans) or "—"
+    title = "abstained" if answer.abstained else f"answer (confidence {answer.confidence:.2f})"
+    body = answer.answer + f"\n[dim]spans: {spans}[/]"
+    if answer.abstain_reason:
+        body += f"\n[yellow]{answer.abstain_reason}[/]"
+    out.print(Panel(body, title=title, title_align="left"))
+    if answer.citations:
+        table = Table("kind", "time", "evidence", "thumbnail", title="cited evidence")
+        for c in answer.citations:
+            table.add_row(c.kind, f"{clock(c.start)}–{clock(c.end)}", c.text, c.thumbnail or "")
+        out.print(table)
+    if evidence:
+        kind_names = {"speech": "said", "ocr": "on screen", "objects": "seen"}
+        table = Table("#", "start–end", "kind", "evidence", title="retrieved evidence")
+        for i, e in enumerate(evidence, start=1):
+            table.add_row(str(i), f"{clock(e['start'])}–{clock(e['end'])}", kind_names.get(e["kind"], e["kind"]),
+                          e["text"])
+        out.print(table)
+    turns = Table("turn", "clips", "frames", "size", "visual tok.", "text tok.", "s",
+                  title=f"turns ({answer.visual_tokens} of {answer.budget} visual tokens)")
+    for t in answer.turns:
+        turns.add_row(t.action, str(len(t.clips)), str(t.frames), t.resolution or "", str(t.visual_tokens),
+                      str(t.text_tokens), f"{t.seconds:.2f}")
+    out.print(turns)
+    for t in answer.turns:
+        out.print(f"[dim]{t.action}: {t.note}[/]", highlight=False)
 
 
 @app.command()

@@ -14,6 +14,12 @@ def hms(seconds: float) -> str:
     return f"{int(h)}:{int(m):02d}:{s:04.1f}" if h >= 1 else f"{int(m)}:{s:04.1f}"
 
 
+def clock(seconds: float) -> str:
+    """``H:MM:SS`` in whole seconds (rounded down): 3723.9 -> '1:02:03'."""
+    total = int(max(0.0, float(seconds)))
+    return f"{total // 3600}:{total % 3600 // 60:02d}:{total % 60:02d}"
+
+
 class RichProgress:
     """keyclip.index.build.Progress drawn as one rich bar per stage (on stderr)."""
 

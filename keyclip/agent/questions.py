@@ -80,9 +80,8 @@ def split_inline_options(question: str) -> tuple[str, list[str]]:
     letters = [m.group(1) for m in marks]
     if len(marks) >= 2 and letters == [chr(ord("A") + i) for i in range(len(marks))]:
         head = question[: marks[0].start()].strip()
-        parts = [question[a.start():b.start()].strip() for a, b in zip(marks, marks[1:] + [None])]  # type: ignore[list-item]
-        parts[-1] = question[marks[-1].start():].strip()
-        return head, parts
+        bounds = [m.start() for m in marks] + [len(question)]
+        return head, [question[a:b].strip() for a, b in zip(bounds, bounds[1:])]
     return question.strip(), []
 
 

@@ -66,7 +66,7 @@ def data_url(frame: Frame) -> str:
 
 def with_frames(messages: list[dict], frames: list[Frame]) -> list[dict]:
     """OpenAI-style content parts: each frame as ``image_url`` after a line giving its time."""
-    from keyclip.console import hms
+    from keyclip.console import clock as hms
 
     if not frames:
         return messages

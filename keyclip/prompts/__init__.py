@@ -42,7 +42,7 @@ def clean(text: str) -> str:
 
 def fence(lines: list[EvidenceLine]) -> str:
     """Evidence as one fenced block of ``[start-end kind] text`` lines."""
-    from keyclip.console import hms
+    from keyclip.console import clock as hms
 
     body = "\n".join(f"[{hms(x.t0)}-{hms(x.t1)} {x.kind}] {clean(x.text)}" for x in lines) or "(no evidence)"
     tag = "video_text_" + hashlib.blake2b(body.encode(), digest_size=6).hexdigest()

@@ -50,24 +50,37 @@ def plan_for_question(
     try:
         if embedder is None and store.has_embeddings():
             embedder = make_embedder(s)
-        queries = sub_queries(question, options)
-        image_scorer = None
-        if s.scorer.model and store.db.execute("SELECT 1 FROM keyframe_embeddings LIMIT 1").fetchone():
-            from keyclip.backends.registry import make_scorer
-            from keyclip.tools.image_text import KeyframeSimilarity
-
-            image_scorer = KeyframeSimilarity(make_scorer(s))
-        rel = clip_relevance(store, queries, embedder, image_scorer, image_weight=s.scorer.weight)
-        media = store.meta("media") or {}
-        video = media.get("video") or {}
-        source = (int(video.get("width") or 640), int(video.get("height") or 360))
-        starts = np.array([c.t0 for c in rel.clips])
-        ends = np.array([c.t1 for c in rel.clips])
-        sigs = clip_signatures(store, list(rel.clips))
-        chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage, signatures=sigs)
-        scenes = store.scenes()
-        plan = plan_with_storyboard(chosen, scenes, scene_signatures(scenes, list(rel.clips), sigs),
-                                    s.select.budget, token_model(s.select.token_model), source, s.select)
-        return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
+        return select_for_question(store, question, options, s, embedder, coverage)
     finally:
         store.close()
+
+
+def select_for_question(
+    store: IndexStore, question: str, options: list[str], s: Settings, embedder=None, coverage: bool = False,
+    budget: int | None = None, extra_queries: list[str] | None = None,
+) -> Selection:
+    """Like :func:`plan_for_question` on an open index, within ``budget`` (default: the setting)."""
+    queries = sub_queries(question, options)
+    queries += [x for x in extra_queries or [] if x not in queries]
+    image_scorer = None
+    if s.scorer.model and store.db.execute("SELECT 1 FROM keyframe_embeddings LIMIT 1").fetchone():
+        from keyclip.backends.registry import make_scorer
+        from keyclip.tools.image_text import KeyframeSimilarity
+
+        image_scorer = KeyframeSimilarity(make_scorer(s))
+    rel = clip_relevance(store, queries, embedder, image_scorer, image_weight=s.scorer.weight)
+    starts = np.array([c.t0 for c in rel.clips])
+    ends = np.array([c.t1 for c in rel.clips])
+    sigs = clip_signatures(store, list(rel.clips))
+    chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage, signatures=sigs)
+    scenes = store.scenes()
+    plan = plan_with_storyboard(chosen, scenes, scene_signatures(scenes, list(rel.clips), sigs),
+                                s.select.budget if budget is None else budget,
+                                token_model(s.select.token_model), source_size(store), s.select)
+    return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
+
+
+def source_size(store: IndexStore) -> tuple[int, int]:
+    media = store.meta("media") or {}
+    video = media.get("video") or {}
+    return int(video.get("width") or 640), int(video.get("height") or 360)

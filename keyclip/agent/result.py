@@ -1,0 +1,63 @@
+"""The agent's typed answer, as printed for people and as ``--json``.
+
+JSON shape (``Answer.model_dump(mode="json")``)::
+
+    {
+      "question": str, "video": str,
+      "answer": str,                      # the answer text (or why it abstained)
+      "letter": "B" | null,               # multiple choice: the chosen option's letter
+      "spans": [[start_s, end_s], ...],   # the time spans the answer rests on
+      "citations": [{"kind": "speech" | "screen-text" | "objects" | "frames",
+                     "start": s, "end": s, "text": str, "thumbnail": path | null}],
+      "confidence": 0..1,
+      "abstained": bool, "abstain_reason": str | null,
+      "question_kind": "when" | "what_said" | ... ,
+      "turns": [{"action": str, "clips": [[s, e], ...], "frames": int, "resolution": "WxH" | null,
+                 "visual_tokens": int, "text_tokens": int, "seconds": float, "note": str}],
+      "visual_tokens": int, "budget": int, "models": {"llm": str | null, "vlm": str | null}
+    }
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class Citation(BaseModel):
+    kind: Literal["speech", "screen-text", "objects", "frames"]
+    start: float
+    end: float
+    text: str
+    thumbnail: str | None = None
+
+
+class Turn(BaseModel):
+    action: str
+    """plan | look | zoom | retrieve-again"""
+    clips: list[tuple[float, float]] = Field(default_factory=list)
+    frames: int = 0
+    resolution: str | None = None
+    visual_tokens: int = 0
+    text_tokens: int = 0
+    seconds: float = 0.0
+    note: str = ""
+
+
+class Answer(BaseModel):
+    question: str
+    video: str
+    answer: str
+    letter: str | None = None
+    spans: list[tuple[float, float]] = Field(default_factory=list)
+    citations: list[Citation] = Field(default_factory=list)
+    confidence: float = 0.0
+    abstained: bool = False
+    abstain_reason: str | None = None
+    question_kind: str = "what"
+    turns: list[Turn] = Field(default_factory=list)
+    visual_tokens: int = 0
+    budget: int = 0
+    models: dict[str, str | None] = Field(default_factory=dict)
+    seconds: float = 0.0

@@ -1,0 +1,60 @@
+"""Frames at chosen times and sizes, for a VLM or a citation thumbnail: one seek per clip, then a
+short forward decode, each frame resized to exactly the planned size and encoded as JPEG.
+
+Example:
+    >>> frames = grab_frames("talk.mp4", [(10.0, 20.0, [12.5, 17.5], (448, 252))])   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import av
+from PIL import Image
+
+from keyclip.backends.chat import Frame
+from keyclip.errors import InputError
+
+
+def _jpeg(image: Image.Image, quality: int = 85) -> bytes:
+    buf = io.BytesIO()
+    image.save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], tuple[int, int]]]) -> list[Frame]:
+    """For each ``(t0, t1, times, (width, height))``, the frames nearest ``times`` at that size."""
+    out: list[Frame] = []
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError) as exc:
+        raise InputError(f"{path}: cannot open the video to take frames ({exc})") from exc
+    with container:
+        stream = container.streams.video[0]
+        base = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        for t0, t1, times, (w, h) in clips:
+            wanted = sorted(times)
+            if not wanted:
+                continue
+            container.seek(int((base + max(0.0, t0 - 0.5)) / stream.time_base), stream=stream, backward=True)
+            previous = None
+            i = 0
+            for frame in container.decode(stream):
+                if frame.pts is None:
+                    continue
+                t = float(frame.pts * stream.time_base) - base
+                while i < len(wanted) and t >= wanted[i]:
+                    # the frame on screen at wanted[i] is the last one that started before it
+                    chosen, ct = (previous if previous is not None and t > wanted[i] else (frame, t))
+                    image = chosen.to_image().resize((w, h), Image.Resampling.BICUBIC)
+                    out.append(Frame(round(wanted[i], 3), _jpeg(image), w, h))
+                    i += 1
+                if i >= len(wanted) or t > t1 + 1.0:
+                    break
+                previous = (frame, t)
+            while i < len(wanted) and previous is not None:  # past the end: the last frame
+                image = previous[0].to_image().resize((w, h), Image.Resampling.BICUBIC)
+                out.append(Frame(round(wanted[i], 3), _jpeg(image), w, h))
+                i += 1
+    return out
