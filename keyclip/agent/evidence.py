@@ -15,6 +15,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -44,10 +45,13 @@ def stem(word: str) -> str:
     return w
 
 
-def content_words(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP]
+@lru_cache(maxsize=1 << 16)
+def content_words(text: str) -> tuple[str, ...]:
+    """Stems of ``text``'s words without stop words (memoised: records are matched many times)."""
+    return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise(text: str) -> str:
     return " ".join(_WORD.findall(text.lower()))
 
@@ -145,6 +149,11 @@ class Evidence:
             if r.kind == "ocr":
                 spans.setdefault(normalise(r.text), set()).add((round(r.t0, 1), round(r.t1, 1)))
         return {t for t, s in spans.items() if len(s) >= min_blocks}
+
+    def best_match(self, phrase: str) -> Record | None:
+        """The record (speech or screen text) that holds most of ``phrase``."""
+        scored = [(self.match(phrase, r.text), -r.t0, r) for r in self.records if r.kind != "objects"]
+        return max(scored, key=lambda x: x[:2])[2] if scored else None
 
     def first_mention(self, phrase: str, threshold: float = 0.6) -> float | None:
         """Start of the earliest record that matches ``phrase`` well (≥ ``threshold`` x the best

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keyclip.agent.evidence import Evidence, normalise
+from keyclip.agent.evidence import Evidence, content_words, normalise
 from keyclip.agent.questions import Question
 from keyclip.index.store import Record
 
@@ -160,8 +160,17 @@ def _judge_count(ev: Evidence, q: Question) -> Judged | None:
             counted = [r for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in block.lines]
     elif target and re.search(r"\b(slides?|screens?|pages?|shown|show|text)\b", text):
         needle = normalise(target)
-        hits = [b for b in blocks if needle and needle in normalise(b.text)]
-        count, method = len(hits), f"screen-text blocks containing {target!r}"
+        hits: list = []
+        words: list[set[str]] = []
+        for b in blocks:  # distinct slides: the same slide shown again (OCR noise aside) counts once
+            if not needle or needle not in normalise(b.text):
+                continue
+            mine = set(content_words(b.text))
+            if any(len(mine & w) / max(1, len(mine | w)) >= 0.7 for w in words):
+                continue
+            words.append(mine)
+            hits.append(b)
+        count, method = len(hits), f"distinct screen-text blocks containing {target!r}"
         counted = [r for b in hits for r in ev.overlapping(b.t0, b.t1)
                    if r.kind == "ocr" and needle in normalise(r.text)]
     elif target and re.search(r"\b(say|says|said|mention|mentions|times)\b", text):
@@ -201,7 +210,8 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
             times = [firsts.get(x.lower()) for x in items]
             pairs = [(a, b) for i, a in enumerate(times) for b in times[i + 1:] if a is not None and b is not None]
             agree = sum(1 for a, b in pairs if a < b) / len(pairs) if pairs else 0.0
-            judged.append(OptionJudgement(o.letter, o.text, agree, ()))
+            cited = tuple(r for r in (ev.best_match(x) for x in items) if r is not None)
+            judged.append(OptionJudgement(o.letter, o.text, agree, cited))
         found = {n: t for n, t in firsts.items() if t is not None}
         return Judged(tuple(judged), "first mentions: " + ", ".join(f"{n} {t:.0f}s" for n, t in found.items()))
     items = _compared_items(q)
@@ -224,26 +234,34 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
             other = max(ev.match(o.text, items[i]) + ev.match(items[i], o.text) for i in order[1:])
             score = max(0.0, mine - other) / 2 if not same else 0.1
         judged.append(OptionJudgement(o.letter, o.text, score, ()))
-    cited = tuple(r for t in firsts for r in ev.at(t)[:1])  # type: ignore[arg-type]
+    cited = tuple(r for r in (ev.best_match(_item_phrase(x)) for x in items) if r is not None)
     judged = [OptionJudgement(j.letter, j.text, j.score, cited) for j in judged]
     return Judged(tuple(judged), "first mentions: " + ", ".join(f"{x} at {t:.0f}s" for x, t in zip(items, firsts)))
 
 
-def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]], top: int = 12) -> list[tuple[float, str, Record]]:
+def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]],
+             top: int = 12) -> list[tuple[float, str, Record, list[Record]]]:
     """Evidence texts to match options against: the most relevant records joined with their
     neighbours (a sentence split over two speech segments), and what is on at named times."""
     speech = [r for r in ev.records if r.kind == "speech"]
     index = {r.id: i for i, r in enumerate(speech)}
     out = []
-    for score, r in sorted(rel.values(), key=lambda x: -x[0])[:top]:
-        text = r.text
+    seen: set[str] = set()
+    for score, r in sorted(rel.values(), key=lambda x: (-x[0], x[1].t0)):
+        parts = [r]
         if r.id in index:
             i = index[r.id]
-            text = " ".join(x.text for x in speech[max(0, i - 1): i + 2])
-        out.append((score, text, r))
+            parts = speech[max(0, i - 1): i + 2]
+        text = " ".join(x.text for x in parts)
+        if normalise(text) in seen:  # the same words again (a repeated slide or segment)
+            continue
+        seen.add(normalise(text))
+        out.append((score, text, r, parts))
+        if len(out) >= top:
+            break
     for t in q.times:
         for r in ev.at(t, pad=2.0)[:12]:
-            out.append((1.0, r.text, r))
+            out.append((1.0, r.text, r, [r]))
     return out
 
 
@@ -259,11 +277,13 @@ def _judge_text(ev: Evidence, q: Question) -> Judged:
     judged = []
     for oi, o in enumerate(q.options):
         best, best_r = 0.0, []
-        for wi, (score, text, r) in enumerate(windows):
+        for wi, (score, text, r, parts) in enumerate(windows):
             lexical = ev.match(o.text, text)
             value = (0.65 * lexical + 0.35 * max(0.0, float(sims[oi, wi]))) * (0.5 + 0.5 * score)
             if value > best:
-                best, best_r = value, [r]
+                # cite the part of the window that holds the option, else the relevant record
+                holder = max(parts, key=lambda x: (ev.match(o.text, x.text), x.id == r.id))
+                best, best_r = value, [holder]
         judged.append(OptionJudgement(o.letter, o.text, best, tuple(best_r)))
     return Judged(tuple(judged), "option words and meaning against the most relevant evidence")
 

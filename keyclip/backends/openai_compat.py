@@ -30,6 +30,7 @@ class OpenAIChat:
         self._openai = openai
         self.name = model
         self.base_url = base_url
+        self._json_mode = "json_schema"  # OpenAI, vLLM; llama.cpp's server wants json_object + schema
         self._client = openai.OpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s,
                                      max_retries=retries)
 
@@ -38,23 +39,36 @@ class OpenAIChat:
         start = time.perf_counter()
         kwargs: dict = {"model": self.name, "messages": messages, "max_tokens": max_tokens, "temperature": 0.0}
         if schema is not None:
-            kwargs["response_format"] = {"type": "json_schema",
-                                         "json_schema": {"name": "answer", "schema": schema}}
+            kwargs["response_format"] = self._response_format(schema)
         try:
-            out = self._client.chat.completions.create(**kwargs)
+            try:
+                out = self._client.chat.completions.create(**kwargs)
+            except self._openai.APIStatusError as exc:
+                if schema is None or self._json_mode != "json_schema" or "response_format" not in _message(exc):
+                    raise
+                self._json_mode = "json_object"  # the server knows the other spelling; keep it
+                kwargs["response_format"] = self._response_format(schema)
+                out = self._client.chat.completions.create(**kwargs)
         except self._openai.APIConnectionError as exc:
             raise BackendError(f"cannot reach the model server at {self.base_url}: {exc}") from exc
         except self._openai.APITimeoutError as exc:
             raise BackendError(f"the model server at {self.base_url} timed out") from exc
         except self._openai.APIStatusError as exc:
             message = _message(exc)
-            if _images and exc.status_code in (400, 415, 422, 500) and _IMAGE_REFUSAL.search(message):
+            # servers word it differently ("image input is not supported", a template error on a
+            # list content, ...): a request with frames that fails like this is a refusal of images
+            if _images and (exc.status_code in (400, 415, 422, 500) or _IMAGE_REFUSAL.search(message)):
                 raise BackendError(f"the server at {self.base_url} refused images for model {self.name!r} "
                                    f"(is it a vision model, with its projector loaded?): {message}") from exc
             raise BackendError(f"the model server at {self.base_url} answered {exc.status_code}: {message}") from exc
         usage = out.usage
         return Reply(out.choices[0].message.content or "", getattr(usage, "prompt_tokens", 0) or 0,
                      getattr(usage, "completion_tokens", 0) or 0, time.perf_counter() - start)
+
+    def _response_format(self, schema: dict) -> dict:
+        if self._json_mode == "json_schema":
+            return {"type": "json_schema", "json_schema": {"name": "answer", "schema": schema}}
+        return {"type": "json_object", "schema": schema}
 
     def look(self, messages: list[dict], frames: list[Frame], max_tokens: int = 256,
              schema: dict | None = None) -> Reply:
