@@ -167,7 +167,7 @@ class LLMOptions(_Options):
     """The chat LLM: plans questions and writes answers from evidence (``app.py models`` shows it).
 
     ``model`` is ``packaged:smollm2-135m`` / ``packaged:qwen2.5-0.5b`` or a GGUF path for
-    ``llamacpp``, the served model's name for ``openai``, a folder or id for ``hf``."""
+    ``llamacpp``, the served model's name for ``openai``."""
 
     backend: Literal["llamacpp", "openai", "none"] = "llamacpp"
     model: str = "packaged:smollm2-135m"
@@ -185,7 +185,7 @@ class VLMOptions(_Options):
     """The vision-language model that looks at the planned frames. None ships in any package, so
     the default is ``none``: answers come from speech, screen text and detections."""
 
-    backend: Literal["none", "llamacpp", "openai", "hf"] = "none"
+    backend: Literal["none", "llamacpp", "openai"] = "none"
     model: str = ""
     mmproj: str = ""
     """``llamacpp``: the model's multimodal projector GGUF."""
