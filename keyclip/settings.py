@@ -185,7 +185,7 @@ class VLMOptions(_Options):
     """The vision-language model that looks at the planned frames. None ships in any package, so
     the default is ``none``: answers come from speech, screen text and detections."""
 
-    backend: Literal["none", "llamacpp", "openai"] = "none"
+    backend: Literal["none", "llamacpp", "openai", "hf"] = "none"
     model: str = ""
     mmproj: str = ""
     """``llamacpp``: the model's multimodal projector GGUF."""
@@ -194,6 +194,8 @@ class VLMOptions(_Options):
     timeout_s: float = Field(300.0, gt=0)
     retries: int = Field(3, ge=0)
     max_new_tokens: int = Field(256, ge=1)
+    """``hf``: ``model`` is a local transformers folder; frames go in as images (plan them with a
+    matching token model, e.g. ``select.token_model = "qwen2-vl-images"`` for Qwen2-VL)."""
 
 
 class AgentOptions(_Options):

@@ -393,9 +393,11 @@ def _look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) 
     draft = {"answer": answer, "letter": letter, "spans": spans, "confidence": 0.8 if answer else 0.0,
              "cite": cite + [e for e in evidence[:2]]}
     sizes = {f"{c['width']}x{c['height']}" for c in clips}
+    counted = reply.extra.get("image_tokens")
+    note = f"VLM {tools.vlm.name}" + (f"; its processor counted {counted} image tokens" if counted is not None else "")
     turn = Turn(action="look", clips=[(c["t0"], c["t1"]) for c in clips], frames=len(frames),
                 resolution=", ".join(sorted(sizes)) or None, visual_tokens=int(plan["total_tokens"]),
-                text_tokens=reply.prompt_tokens + reply.completion_tokens, note=f"VLM {tools.vlm.name}")
+                text_tokens=reply.prompt_tokens + reply.completion_tokens, note=note)
     return draft, turn
 
 

@@ -108,7 +108,7 @@ def _vlm_row(s: Settings) -> ModelRow:
     if v.backend == "none":
         return ModelRow("vlm", "-", "(none)", "-", False,
                         "no VLM ships in any package: answers come from speech, screen text and objects; "
-                        "set KEYCLIP_VLM__BACKEND=openai (+ __BASE_URL, __MODEL) or llamacpp (+ __MODEL, __MMPROJ)")
+                        "set KEYCLIP_VLM__BACKEND=openai (+ __BASE_URL, __MODEL) or llamacpp (+ __MODEL, __MMPROJ) or hf (+ __MODEL folder)")
     if v.backend == "openai":
         return ModelRow("vlm", "openai-compatible", v.model, v.base_url, packaged.installed("openai"),
                         f"key from ${v.api_key_env}; checked when first used")
@@ -116,7 +116,10 @@ def _vlm_row(s: Settings) -> ModelRow:
         ok = Path(v.model).expanduser().is_file() and Path(v.mmproj).expanduser().is_file()
         return ModelRow("vlm", "llama-cpp-python", Path(v.model).name, "local GGUF + mmproj", ok,
                         v.mmproj if ok else "set vlm.model and vlm.mmproj to GGUF files")
-    raise AssertionError(f"unknown VLM backend {v.backend!r}")
+    path = Path(v.model).expanduser()
+    ok = (path / "config.json").is_file() and packaged.installed("transformers")
+    return ModelRow("vlm", "transformers", path.name or v.model, "local folder", ok,
+                    str(path) if ok else f"no model folder at {path} (weights are never downloaded)")
 
 
 def model_table(s: Settings) -> list[ModelRow]:
@@ -222,6 +225,10 @@ def make_vlm(s: Settings):
         from keyclip.backends.openai_compat import OpenAIChat
 
         return OpenAIChat(v.base_url, v.model, os.environ.get(v.api_key_env), v.timeout_s, v.retries)
+    if v.backend == "hf":
+        from keyclip.backends.hf_vlm import HFVisionChat
+
+        return HFVisionChat(v.model, threads=s.cpu_threads)
     from keyclip.backends.llamacpp import LlamaCppChat
 
     return LlamaCppChat(Path(v.model).expanduser(), threads=s.cpu_threads, n_ctx=s.llm.context_tokens,
