@@ -62,9 +62,11 @@ def main() -> None:
     load_s = time.perf_counter() - start
     per_type: dict[str, list[dict]] = defaultdict(list)
     rows = []
+    from rich.progress import track
+
     with asker:
         asker.ask("warm-up: what is this lecture about?")
-        for item in items:
+        for item in track(items, description="asking", console=Console(stderr=True)):
             answer = asker.ask(item["question"], item["options"])
             truth = [[a + k, b + k] for k in copy_starts for a, b in [item["answer_span"]]]
             row = {"id": item["id"], "type": item["type"], "letter": answer.letter, "truth": item["answer"],
