@@ -165,7 +165,18 @@ class SelectOptions(_Options):
     zoom_max_fps: float = Field(8.0, gt=0.0)
 
 
-class LLMOptions(_Options):
+class _EndpointOptions(_Options):
+    """Where an ``openai``-backend model is served."""
+
+    base_url: str = "http://127.0.0.1:8080/v1"
+    """The server's OpenAI-compatible endpoint."""
+    api_key_env: str = "OPENAI_API_KEY"
+    """The environment variable holding the key (never stored in config)."""
+    timeout_s: float = Field(120.0, gt=0)
+    retries: int = Field(3, ge=0)
+
+
+class LLMOptions(_EndpointOptions):
     """The chat LLM: plans questions and writes answers from evidence (``app.py models`` shows it).
 
     ``model`` is ``packaged:smollm2-135m`` / ``packaged:qwen2.5-0.5b`` or a GGUF path for
@@ -173,17 +184,11 @@ class LLMOptions(_Options):
 
     backend: Literal["llamacpp", "openai", "none"] = "llamacpp"
     model: str = "packaged:smollm2-135m"
-    base_url: str = "http://127.0.0.1:8080/v1"
-    """``openai`` backend: the server's OpenAI-compatible endpoint."""
-    api_key_env: str = "OPENAI_API_KEY"
-    """``openai`` backend: the environment variable holding the key (never stored in config)."""
-    timeout_s: float = Field(120.0, gt=0)
-    retries: int = Field(3, ge=0)
     context_tokens: int = Field(4096, ge=512)
     """``llamacpp``: context window."""
 
 
-class VLMOptions(_Options):
+class VLMOptions(_EndpointOptions):
     """The vision-language model that looks at the planned frames. None ships in any package, so
     the default is ``none``: answers come from speech, screen text and detections."""
 
@@ -191,10 +196,7 @@ class VLMOptions(_Options):
     model: str = ""
     mmproj: str = ""
     """``llamacpp``: the model's multimodal projector GGUF."""
-    base_url: str = "http://127.0.0.1:8080/v1"
-    api_key_env: str = "OPENAI_API_KEY"
     timeout_s: float = Field(300.0, gt=0)
-    retries: int = Field(3, ge=0)
     max_new_tokens: int = Field(256, ge=1)
     """``hf``: ``model`` is a local transformers folder; frames go in as images (plan them with a
     matching token model, e.g. ``select.token_model = "qwen2-vl-images"`` for Qwen2-VL)."""

@@ -197,17 +197,20 @@ def make_scorer(s: Settings, threads: int | None = None):
     return HFImageTextScorer(s.scorer.model, threads=threads or 0)
 
 
-def make_llm(s: Settings):
-    """The chat LLM, or None when ``llm.backend`` is ``none``."""
+def _openai_chat(o):
     import os
 
+    from keyclip.backends.openai_compat import OpenAIChat
+
+    return OpenAIChat(o.base_url, o.model, os.environ.get(o.api_key_env), o.timeout_s, o.retries)
+
+
+def make_llm(s: Settings):
+    """The chat LLM, or None when ``llm.backend`` is ``none``."""
     if s.llm.backend == "none":
         return None
     if s.llm.backend == "openai":
-        from keyclip.backends.openai_compat import OpenAIChat
-
-        return OpenAIChat(s.llm.base_url, s.llm.model, os.environ.get(s.llm.api_key_env), s.llm.timeout_s,
-                          s.llm.retries)
+        return _openai_chat(s.llm)
     from keyclip.backends.llamacpp import LlamaCppChat
 
     return LlamaCppChat(packaged.llm_gguf(s.llm.model, s.cache_dir), threads=s.cpu_threads,
@@ -216,15 +219,11 @@ def make_llm(s: Settings):
 
 def make_vlm(s: Settings):
     """The VLM, or None when ``vlm.backend`` is ``none`` (the offline default)."""
-    import os
-
     v = s.vlm
     if v.backend == "none":
         return None
     if v.backend == "openai":
-        from keyclip.backends.openai_compat import OpenAIChat
-
-        return OpenAIChat(v.base_url, v.model, os.environ.get(v.api_key_env), v.timeout_s, v.retries)
+        return _openai_chat(v)
     if v.backend == "hf":
         from keyclip.backends.hf_vlm import HFVisionChat
 
