@@ -30,6 +30,10 @@ class Asker:
         self.store = IndexStore.open(index_path, readonly=True)
         if embedder is None and load_models and self.store.has_embeddings():
             embedder = make_embedder(settings)
+        if embedder is not None:
+            from keyclip.tools.embed import MemoEmbedder
+
+            embedder = MemoEmbedder(embedder)
         if llm is None and load_models:
             llm = make_llm(settings)
         if vlm is None and load_models:

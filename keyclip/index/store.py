@@ -221,7 +221,8 @@ class IndexStore:
     def scenes(self) -> list[tuple[float, float]]:
         return [tuple(r) for r in self.db.execute("SELECT t0, t1 FROM scenes ORDER BY t0")]
 
-    def _memoised(self, key: str, load):
+    def memoised(self, key: str, load):
+        """``load()``, remembered under ``key`` while a read-only store is open (always fresh otherwise)."""
         if not self.readonly:
             return load()
         if key not in self._memo:
@@ -233,7 +234,7 @@ class IndexStore:
         args: tuple = ()
         if kind:
             sql, args = sql + " WHERE kind = ?", (kind,)
-        return self._memoised(f"records:{kind}", lambda: [Record(*row) for row in
+        return self.memoised(f"records:{kind}", lambda: [Record(*row) for row in
                                                           self.db.execute(sql + " ORDER BY t0, id", args)])
 
     def embeddings(self) -> tuple[list[int], np.ndarray]:
@@ -243,7 +244,7 @@ class IndexStore:
                 return [], np.zeros((0, 0), dtype=np.float32)
             return [r[0] for r in rows], np.stack([np.frombuffer(r[1], dtype=np.float32) for r in rows])
 
-        return self._memoised("embeddings", load)
+        return self.memoised("embeddings", load)
 
     def has_embeddings(self) -> bool:
         return self.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None

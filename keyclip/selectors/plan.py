@@ -19,7 +19,7 @@ from keyclip.selectors.budget import BudgetPlan, Candidate
 from keyclip.selectors.keyclips import select_key_clips
 from keyclip.selectors.queries import sub_queries
 from keyclip.selectors.relevance import clip_relevance, clip_signatures
-from keyclip.selectors.storyboard import plan_with_storyboard, scene_signatures
+from keyclip.selectors.storyboard import distinct_scenes, plan_with_storyboard, scene_signatures
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
@@ -74,7 +74,9 @@ def select_for_question(
     sigs = clip_signatures(store, list(rel.clips))
     chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage, signatures=sigs)
     scenes = store.scenes()
-    plan = plan_with_storyboard(chosen, scenes, scene_signatures(scenes, list(rel.clips), sigs),
+    distinct = store.memoised(
+        "distinct_scenes", lambda: distinct_scenes(scenes, scene_signatures(scenes, list(rel.clips), sigs)))
+    plan = plan_with_storyboard(chosen, distinct, None,
                                 s.select.budget if budget is None else budget,
                                 token_model(s.select.token_model), source_size(store), s.select)
     return Selection(tuple(queries), rel.signals, tuple(chosen), plan)

@@ -104,6 +104,11 @@ def clip_signatures(store: IndexStore, clips: list[Clip]) -> list[frozenset[str]
     """What each clip says and shows, as the set of its records' words (longer than 2 letters):
     clips with nearly the same set are near-duplicates (a repeated slide, a re-run segment).
     Words rather than whole texts, so a different speech segmentation still matches."""
+    key = f"clip_signatures:{len(clips)}:{clips[0].id if clips else 0}"
+    return store.memoised(key, lambda: _clip_signatures(store, clips))
+
+
+def _clip_signatures(store: IndexStore, clips: list[Clip]) -> list[frozenset[str]]:
     records = store.records()
     starts = np.array([c.t0 for c in clips])
     sigs: list[set[str]] = [set() for _ in clips]

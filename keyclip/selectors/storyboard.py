@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import numpy as np
+
 from keyclip.selectors.budget import BudgetPlan, Candidate, plan_budget, resolution_ladder
 from keyclip.selectors.token_models import TokenModel
 from keyclip.settings import SelectOptions
@@ -59,19 +61,22 @@ def _glimpse(scene: tuple[float, float]) -> Candidate:
 
 def _spread(glimpses: list[Candidate], taken: list[float], n: int) -> list[Candidate]:
     """``n`` glimpses, each the one farthest in time from everything taken so far."""
-    pool = list(glimpses)
-    times = list(taken)
-    out: list[Candidate] = []
-    while pool and len(out) < n:
-        def distance(c: Candidate) -> float:
-            mid = (c.t0 + c.t1) / 2
-            return min((abs(mid - t) for t in times), default=float("inf"))
-
-        best = max(pool, key=lambda c: (distance(c), -c.t0))
-        pool.remove(best)
-        out.append(best)
-        times.append((best.t0 + best.t1) / 2)
-    return sorted(out, key=lambda c: c.t0)
+    if not glimpses or n <= 0:
+        return []
+    mids = np.array([(c.t0 + c.t1) / 2 for c in glimpses])
+    starts = np.array([c.t0 for c in glimpses])
+    distance = np.full(len(glimpses), np.inf)
+    for t in taken:
+        distance = np.minimum(distance, np.abs(mids - t))
+    chosen: list[int] = []
+    for _ in range(min(n, len(glimpses))):
+        # farthest first; among equals the earliest (lexsort: last key is primary)
+        order = np.lexsort((starts, -distance))
+        best = int(next(i for i in order if i not in chosen))
+        chosen.append(best)
+        distance = np.minimum(distance, np.abs(mids - mids[best]))
+        distance[best] = -np.inf
+    return sorted((glimpses[i] for i in chosen), key=lambda c: c.t0)
 
 
 def plan_with_storyboard(

@@ -46,3 +46,27 @@ class SentenceEmbedder:
             texts, batch_size=self.batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+class MemoEmbedder:
+    """An embedder that remembers the vectors of texts it has embedded (at most ``size``): one
+    question's sub-queries are embedded once although retrieval, clip relevance and the option
+    judge each ask for them."""
+
+    def __init__(self, inner, size: int = 4096):
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._memo: dict[str, np.ndarray] = {}
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if missing:
+            if len(self._memo) + len(missing) > self._size:
+                self._memo.clear()
+            for text, vector in zip(missing, self.inner.embed(missing)):
+                self._memo[text] = vector
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([self._memo[t] for t in texts])
