@@ -142,10 +142,7 @@ def build_graph(tools: Tools, checkpointer=None):
             direction = "after" if _AFTER.search(q.text) else "before" if _BEFORE.search(q.text) else "at"
             anchor = {"spans": prev["spans"], "direction": direction, "question": prev["question"]}
             note += f"; follow-up: {direction} the previous answer ({hms(prev['spans'][0][0])})"
-        seen: list[str] = []
-        for x in queries:
-            if x not in seen:
-                seen.append(x)
+        seen = list(dict.fromkeys(queries))
         q = Question(q.text, q.kind, q.options, q.times, q.quoted, q.needs_sight, tuple(seen))
         turn = Turn(action="plan", text_tokens=text_tokens, seconds=time.perf_counter() - start,
                     note=f"{q.kind} question; sub-queries from {note}: {'; '.join(seen)}")

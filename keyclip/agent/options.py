@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from keyclip.agent.evidence import Evidence, content_words, normalise
-from keyclip.agent.questions import Question
+from keyclip.agent.questions import Question, quoted_phrases
 from keyclip.index.store import Record
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -196,7 +196,7 @@ def _compared_items(q: Question) -> list[str]:
 
 
 def _item_phrase(item: str) -> str:
-    quoted = re.findall(r"[\"“‘']([^\"”’']{2,80})[\"”’']", item)
+    quoted = quoted_phrases(item)
     return quoted[0] if quoted else item
 
 

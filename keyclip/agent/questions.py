@@ -109,12 +109,17 @@ def classify(text: str, options: tuple[Option, ...]) -> str:
     return "what"
 
 
+def quoted_phrases(text: str) -> tuple[str, ...]:
+    """Phrases in quotes ("the slide titled 'Load Factor'"), not apostrophes ("Java's")."""
+    return tuple(m.group(1).strip() for m in _QUOTED.finditer(text))
+
+
 def parse_question(question: str, options: list[str] | None = None) -> Question:
     """Everything the rules can tell about ``question`` (with ``options``, or options written in it)."""
     text, inline = split_inline_options(question)
     opts = parse_options(list(options) if options else inline)
     kind = classify(text, opts)
     times = tuple(seconds(m.group(1)) for m in _AT_TIME.finditer(text))
-    quoted = tuple(m.group(1).strip() for m in _QUOTED.finditer(text))
+    quoted = quoted_phrases(text)
     needs_sight = kind == "visual"
     return Question(text, kind, opts, times, quoted, needs_sight)
