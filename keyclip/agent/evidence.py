@@ -81,6 +81,7 @@ class Evidence:
         n = max(1, len(docs))
         self._idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
         self._max_idf = math.log((n + 1) / 0.5)
+        self._screens: dict[tuple[float, float], list[Record]] | None = None
 
     def idf(self, word: str) -> float:
         return self._idf.get(word, self._max_idf)
@@ -92,6 +93,18 @@ class Evidence:
         """Records on at time ``t`` (± ``pad`` seconds), shortest first."""
         on = [r for r in self.records if r.t0 - pad <= t <= r.t1 + pad]
         return sorted(on, key=lambda r: (r.t1 - r.t0, r.t0))
+
+    def same_screen(self, record: Record) -> list[Record]:
+        """The screen-text lines shown together with ``record`` (its slide), in reading order;
+        ``[record]`` for speech and objects."""
+        if record.kind != "ocr":
+            return [record]
+        if self._screens is None:
+            self._screens = {}
+            for r in self.records:
+                if r.kind == "ocr":
+                    self._screens.setdefault((round(r.t0, 1), round(r.t1, 1)), []).append(r)
+        return self._screens.get((round(record.t0, 1), round(record.t1, 1)), [record])
 
     def overlapping(self, t0: float, t1: float) -> list[Record]:
         return [r for r in self.records if r.t0 < t1 and r.t1 > t0]
@@ -142,13 +155,24 @@ class Evidence:
             out.append(ScreenBlock(span[0], span[1], tuple(groups[span])))
         return out
 
-    def recurring_lines(self, min_blocks: int = 3) -> set[str]:
-        """Screen-text lines (normalised) that recur on several separate spans: footers, logos."""
-        spans: dict[str, set[tuple[float, float]]] = {}
+    def recurring_lines(self, min_contexts: int = 3) -> set[str]:
+        """Screen-text lines (normalised) that stay on while different content comes and goes:
+        footers, logos. A slide shown again (or a whole lecture repeated) brings the same lines
+        with the same neighbours, so it is one context and makes nothing boilerplate."""
+        groups: dict[tuple[float, float], set[str]] = {}
         for r in self.records:
             if r.kind == "ocr":
-                spans.setdefault(normalise(r.text), set()).add((round(r.t0, 1), round(r.t1, 1)))
-        return {t for t, s in spans.items() if len(s) >= min_blocks}
+                groups.setdefault((round(r.t0, 1), round(r.t1, 1)), set()).add(normalise(r.text))
+        contexts: dict[str, set[frozenset[str]]] = {}
+        for (a, b), lines in groups.items():
+            within = [rest for (c, d), others in groups.items() if a <= c and d <= b
+                      for rest in [others - lines] if rest]
+            for line in lines:
+                found = contexts.setdefault(line, set())
+                if lines - {line}:
+                    found.add(frozenset(lines - {line}))
+                found.update(frozenset(x) for x in within)
+        return {line for line, c in contexts.items() if len(c) >= min_contexts}
 
     def best_match(self, phrase: str) -> Record | None:
         """The record (speech or screen text) that holds most of ``phrase``."""

@@ -242,7 +242,8 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
 def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]],
              top: int = 12) -> list[tuple[float, str, Record, list[Record]]]:
     """Evidence texts to match options against: the most relevant records joined with their
-    neighbours (a sentence split over two speech segments), and what is on at named times."""
+    neighbours (a sentence split over two speech segments; the other lines of a slide), and
+    what is on at named times."""
     speech = [r for r in ev.records if r.kind == "speech"]
     index = {r.id: i for i, r in enumerate(speech)}
     out = []
@@ -252,6 +253,8 @@ def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]],
         if r.id in index:
             i = index[r.id]
             parts = speech[max(0, i - 1): i + 2]
+        elif r.kind == "ocr":
+            parts = ev.same_screen(r)
         text = " ".join(x.text for x in parts)
         if normalise(text) in seen:  # the same words again (a repeated slide or segment)
             continue

@@ -13,6 +13,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from threadpoolctl import threadpool_limits
+
 from keyclip.agent.evidence import Evidence
 from keyclip.agent.graph import Tools, build_graph
 from keyclip.agent.result import Answer
@@ -62,11 +64,14 @@ class Asker:
     def ask(self, question: str, options: list[str] | None = None, session: str | None = None) -> Answer:
         start = time.perf_counter()
         state = {"question": question, "options": list(options or [])}
-        if session:
-            thread = f"{self.store.meta('content_hash')}:{session}"
-            out = self._session_graph().invoke(state, {"configurable": {"thread_id": thread}})
-        else:
-            out = self._plain.invoke(state)
+        # numpy's OpenBLAS threads spin after each small matrix product and steal the cores
+        # torch's MiniLM needs next: one BLAS thread halves query embedding time on 2 cores.
+        with threadpool_limits(limits=1, user_api="blas"):
+            if session:
+                thread = f"{self.store.meta('content_hash')}:{session}"
+                out = self._session_graph().invoke(state, {"configurable": {"thread_id": thread}})
+            else:
+                out = self._plain.invoke(state)
         answer = Answer.model_validate(out["result"])
         answer.seconds = round(time.perf_counter() - start, 3)
         return answer
