@@ -30,6 +30,7 @@ from filelock import FileLock, Timeout
 
 from keyclip import __version__
 from keyclip.errors import CacheError
+from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.logs import logger
 from keyclip.media.hashing import content_hash
@@ -129,8 +130,11 @@ def _prepare_dir(path: Path) -> None:
         ) from exc
 
 
-def build_index(video: str | os.PathLike, settings: Settings, progress: Progress | None = None) -> BuildResult:
+def build_index(video: str | os.PathLike, settings: Settings, progress: Progress | None = None,
+                models: IndexModels | None = None) -> BuildResult:
     """Index ``video`` (or find its index) and return where it is and what was done.
+
+    ``models`` lets a caller that indexes many videos keep its models loaded between them.
 
     Raises:
         InputError: the file is missing or not usable media.
@@ -154,7 +158,8 @@ def build_index(video: str | os.PathLike, settings: Settings, progress: Progress
     try:
         store = IndexStore.open(folder / "index.sqlite")
         try:
-            return _build_locked(store, path, media, digest, settings, progress, started)
+            return _build_locked(store, path, media, digest, settings, progress, started,
+                                 models or IndexModels(settings))
         finally:
             store.close()
     finally:
@@ -169,6 +174,7 @@ def _build_locked(
     s: Settings,
     progress: Progress,
     started: float,
+    models: IndexModels,
 ) -> BuildResult:
     fingerprints = stage_fingerprints(s)
     todo = [name for name in ALL_STAGES if store.stage_fingerprint(name) != fingerprints[name]]
@@ -195,12 +201,12 @@ def _build_locked(
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
                 threads = max(1, cores // 2) if (visual_todo and media.video) else cores
-                speech_future = pool.submit(_run_speech, path, media, s, threads, progress, stop)
+                speech_future = pool.submit(_run_speech, path, media, models, threads, progress, stop)
         if visual_todo:
             from keyclip.index.visual_pass import run_visual_pass
 
             threads = max(1, cores - (cores // 2 if speech_future else 0))
-            outcome = run_visual_pass(path, media, s, visual_todo, store, threads, progress, note)
+            outcome = run_visual_pass(path, media, s, visual_todo, store, threads, progress, note, models)
             for name, (secs, write) in outcome.items():
                 write(fingerprint=fingerprints[name])
                 stage_seconds[name] = secs
@@ -216,9 +222,9 @@ def _build_locked(
         pool.shutdown(wait=True, cancel_futures=True)
 
     if "embed" in todo:
-        stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress)
+        stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress, models)
     if "frames" in todo:
-        stage_seconds["frames"] = _run_frames(store, s, fingerprints["frames"], progress)
+        stage_seconds["frames"] = _run_frames(store, s, fingerprints["frames"], progress, models)
 
     return BuildResult(
         video=str(path),
@@ -234,27 +240,23 @@ def _build_locked(
     )
 
 
-def _run_speech(path: Path, media: MediaInfo, s: Settings, threads: int, progress: Progress,
+def _run_speech(path: Path, media: MediaInfo, models: IndexModels, threads: int, progress: Progress,
                 stop: threading.Event):
     from dataclasses import asdict
 
-    from keyclip.backends.registry import make_asr
-
     t = time.perf_counter()
     progress.start("speech", media.duration)
-    asr = make_asr(s, threads=threads)
+    asr = models.asr(threads=threads)
     segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
                                     should_stop=stop.is_set)
     return segments, asdict(info), time.perf_counter() - t
 
 
-def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress) -> float:
-    from keyclip.backends.registry import make_embedder
-
+def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress, models: IndexModels) -> float:
     t = time.perf_counter()
     records = store.records()
     progress.start("embed", len(records))
-    embedder = make_embedder(s, threads=s.cpu_threads)
+    embedder = models.embedder(threads=s.cpu_threads)
     vectors = embedder.embed([r.text for r in records])
     secs = time.perf_counter() - t
     store.write_embeddings(fingerprint, secs, [r.id for r in records], vectors,
@@ -263,17 +265,15 @@ def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progr
     return secs
 
 
-def _run_frames(store: IndexStore, s: Settings, fingerprint: str, progress: Progress) -> float:
+def _run_frames(store: IndexStore, s: Settings, fingerprint: str, progress: Progress, models: IndexModels) -> float:
     """Keyframe embeddings for the image-text scorer, when one is configured."""
     if not s.scorer.model:  # also clears embeddings a previously configured scorer left
         store.write_keyframe_embeddings(fingerprint, 0.0, [], [], {"skipped": "no image-text scorer configured"})
         return 0.0
-    from keyclip.backends.registry import make_scorer
-
     t = time.perf_counter()
     keyframes = store.keyframes()
     progress.start("frames", len(keyframes))
-    scorer = make_scorer(s)
+    scorer = models.scorer()
     vectors = scorer.embed_images([jpeg for _, _, _, jpeg in keyframes])
     secs = time.perf_counter() - t
     store.write_keyframe_embeddings(fingerprint, secs, [k[0] for k in keyframes], vectors,

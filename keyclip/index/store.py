@@ -246,6 +246,27 @@ class IndexStore:
 
         return self.memoised("embeddings", load)
 
+    def speech(self) -> list:
+        """The transcript: ``SpeechSegment``s in time order, with their words."""
+        from keyclip.tools.asr import SpeechSegment, Word
+
+        words: dict[int, list[Word]] = {}
+        for seg_id, t0, t1, word, p in self.db.execute(
+                "SELECT segment_id, t0, t1, word, probability FROM speech_words ORDER BY segment_id, t0"):
+            words.setdefault(seg_id, []).append(Word(t0, t1, word, p if p is not None else 0.0))
+        return [SpeechSegment(t0, t1, text, tuple(words.get(i, ())), lp if lp is not None else 0.0,
+                              nsp if nsp is not None else 0.0)
+                for i, t0, t1, text, lp, nsp in self.db.execute(
+                    "SELECT id, t0, t1, text, avg_logprob, no_speech_prob FROM speech_segments ORDER BY t0, id")]
+
+    def ocr_spans(self) -> list:
+        """Screen-text lines with their span, box (0-1, x0 y0 x1 y1) and confidence, in time order."""
+        from keyclip.tools.ocr import OCRSpan
+
+        return [OCRSpan(t0, t1, text, (x0, y0, x1, y1), conf, reads)
+                for t0, t1, text, x0, y0, x1, y1, conf, reads in self.db.execute(
+                    "SELECT t0, t1, text, x0, y0, x1, y1, confidence, reads FROM ocr_spans ORDER BY t0, y0, id")]
+
     def has_embeddings(self) -> bool:
         return self.db.execute("SELECT 1 FROM embeddings LIMIT 1").fetchone() is not None
 

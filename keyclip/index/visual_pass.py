@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
+from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.media.frames import stream_frames
 from keyclip.media.probe import MediaInfo
@@ -32,9 +33,9 @@ def run_visual_pass(
     threads: int,
     progress,
     note: Callable[[str], None],
+    models: IndexModels,
 ) -> dict[str, tuple[float, Writer]]:
     """Run the visual stages in ``todo`` over one decode. Returns ``stage -> (seconds, writer)``."""
-    from keyclip.backends.registry import make_detector, make_ocr
     from keyclip.tools.detect import ObjectSampler, summarise
     from keyclip.tools.keyframes import ThumbnailSampler
     from keyclip.tools.ocr import ScreenTextTracker
@@ -59,10 +60,10 @@ def run_visual_pass(
     need_scenes = "scenes" in todo
     cutter = SceneCutter(s.scenes, media.video.average_fps) if need_scenes else None
     thumbs = ThumbnailSampler(s.clips) if need_scenes else None
-    tracker = ScreenTextTracker(make_ocr(s, threads=threads), s.ocr) if "ocr" in todo else None
+    tracker = ScreenTextTracker(models.ocr(threads=threads), s.ocr) if "ocr" in todo else None
     sampler = None
     if "objects" in todo:
-        detector, why_not = make_detector(s)
+        detector, why_not = models.detector()
         if detector is None:
             note(why_not)
             results["objects"] = (0.0, partial(store.mark_skipped, "objects", reason=why_not))

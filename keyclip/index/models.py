@@ -1,0 +1,63 @@
+"""The models the index stages use, made on first use and kept.
+
+One ``build_index`` call makes its own set; a batch worker passes one set to every video it
+indexes, so Whisper, the OCR engine, the detector and MiniLM load once per worker, not per video.
+
+Example:
+    >>> models = IndexModels(settings)                                         # doctest: +SKIP
+    >>> for video in videos:
+    ...     build_index(video, settings, models=models)                          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import threading
+
+from keyclip.settings import Settings
+
+
+class IndexModels:
+    """Lazily made, remembered per (role, threads); safe to share between the speech thread and
+    the visual pass of one build (each role is made under a lock)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._made: dict[tuple[str, int | None], object] = {}
+        self._lock = threading.Lock()
+
+    def _get(self, role: str, threads: int | None, make):
+        key = (role, threads)
+        with self._lock:
+            if key not in self._made:
+                self._made[key] = make()
+            return self._made[key]
+
+    def asr(self, threads: int | None = None):
+        from keyclip.backends.registry import make_asr
+
+        return self._get("asr", threads, lambda: make_asr(self.settings, threads=threads))
+
+    def ocr(self, threads: int | None = None):
+        from keyclip.backends.registry import make_ocr
+
+        return self._get("ocr", threads, lambda: make_ocr(self.settings, threads=threads))
+
+    def detector(self):
+        """``(detector, "")`` or ``(None, why the objects stage is skipped)``."""
+        from keyclip.backends.registry import make_detector
+
+        return self._get("detector", None, lambda: make_detector(self.settings))
+
+    def embedder(self, threads: int | None = None):
+        from keyclip.backends.registry import make_embedder
+
+        return self._get("embedder", threads, lambda: make_embedder(self.settings, threads=threads))
+
+    def scorer(self, threads: int | None = None):
+        from keyclip.backends.registry import make_scorer
+
+        return self._get("scorer", threads, lambda: make_scorer(self.settings, threads=threads))
+
+    @property
+    def loaded(self) -> list[str]:
+        return sorted({role for role, _ in self._made})
