@@ -219,6 +219,23 @@ class AgentOptions(_Options):
     """Below this the agent looks again (re-retrieves or zooms) while turns remain."""
 
 
+class AnnotateOptions(_Options):
+    """Batch annotation (keyclip.batch): chapters, summaries, workers."""
+
+    min_chapter_s: float = Field(5.0, ge=0.0)
+    """Shorter stretches join the chapter before them."""
+    max_chapter_s: float = Field(600.0, gt=0.0)
+    """Longer chapters (a talk without slide changes) are split at topic shifts in speech."""
+    summary_sentences: int = Field(5, ge=1, le=20)
+    keywords: int = Field(10, ge=1, le=50)
+    llm_text: bool = False
+    """Let the LLM title untitled chapters and write the summary (else extractive, from the index)."""
+    workers: int = Field(0, ge=0)
+    """Local worker processes; 0 = sized to cores and memory."""
+    worker_memory_gb: float = Field(2.5, gt=0.0)
+    """Memory a worker needs with the offline models loaded (for sizing; measured in bench/)."""
+
+
 class Settings(BaseSettings):
     """Everything configurable, with documented defaults."""
 
@@ -245,6 +262,7 @@ class Settings(BaseSettings):
     llm: LLMOptions = LLMOptions()
     vlm: VLMOptions = VLMOptions()
     agent: AgentOptions = AgentOptions()
+    annotate: AnnotateOptions = AnnotateOptions()
 
     @property
     def cpu_threads(self) -> int:

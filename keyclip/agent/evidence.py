@@ -19,7 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
+from keyclip.index import screen
 from keyclip.index.query import Hit, search_store
+from keyclip.index.screen import boilerplate, screen_groups, span_key, spans_inside
 from keyclip.index.store import IndexStore, Record
 
 KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen"}
@@ -51,9 +53,7 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
-@lru_cache(maxsize=1 << 16)
-def normalise(text: str) -> str:
-    return " ".join(_WORD.findall(text.lower()))
+normalise = lru_cache(maxsize=1 << 16)(screen.normalise)
 
 
 @dataclass(frozen=True)
@@ -95,16 +95,13 @@ class Evidence:
         return sorted(on, key=lambda r: (r.t1 - r.t0, r.t0))
 
     def same_screen(self, record: Record) -> list[Record]:
-        """The screen-text lines shown together with ``record`` (its slide), in reading order;
-        ``[record]`` for speech and objects."""
+        """The screen-text lines shown together with ``record`` (its slide); ``[record]`` for
+        speech and objects."""
         if record.kind != "ocr":
             return [record]
         if self._screens is None:
-            self._screens = {}
-            for r in self.records:
-                if r.kind == "ocr":
-                    self._screens.setdefault((round(r.t0, 1), round(r.t1, 1)), []).append(r)
-        return self._screens.get((round(record.t0, 1), round(record.t1, 1)), [record])
+            self._screens = screen_groups(r for r in self.records if r.kind == "ocr")
+        return self._screens.get(span_key(record), [record])
 
     def overlapping(self, t0: float, t1: float) -> list[Record]:
         return [r for r in self.records if r.t0 < t1 and r.t1 > t0]
@@ -141,38 +138,15 @@ class Evidence:
 
     def screen_blocks(self) -> list[ScreenBlock]:
         """Screen-text lines grouped by the span they share (a slide's lines appear and vanish
-        together); lines that outlast many blocks (a running footer) are left out."""
-        groups: dict[tuple[float, float], list[str]] = {}
-        for r in self.records:
-            if r.kind == "ocr":
-                groups.setdefault((round(r.t0, 1), round(r.t1, 1)), []).append(r.text)
+        together); blocks spanning several others (a running footer) are left out."""
+        groups = screen_groups(r for r in self.records if r.kind == "ocr")
         spans = sorted(groups)
-        out = []
-        for span in spans:
-            inside = sum(1 for s in spans if s != span and span[0] <= s[0] and s[1] <= span[1])
-            if inside >= 2:  # a footer or logo spanning several slides
-                continue
-            out.append(ScreenBlock(span[0], span[1], tuple(groups[span])))
-        return out
+        return [ScreenBlock(span[0], span[1], tuple(r.text for r in groups[span]))
+                for span in spans if spans_inside(span, spans) < 2]
 
-    def recurring_lines(self, min_contexts: int = 3) -> set[str]:
-        """Screen-text lines (normalised) that stay on while different content comes and goes:
-        footers, logos. A slide shown again (or a whole lecture repeated) brings the same lines
-        with the same neighbours, so it is one context and makes nothing boilerplate."""
-        groups: dict[tuple[float, float], set[str]] = {}
-        for r in self.records:
-            if r.kind == "ocr":
-                groups.setdefault((round(r.t0, 1), round(r.t1, 1)), set()).add(normalise(r.text))
-        contexts: dict[str, set[frozenset[str]]] = {}
-        for (a, b), lines in groups.items():
-            within = [rest for (c, d), others in groups.items() if a <= c and d <= b
-                      for rest in [others - lines] if rest]
-            for line in lines:
-                found = contexts.setdefault(line, set())
-                if lines - {line}:
-                    found.add(frozenset(lines - {line}))
-                found.update(frozenset(x) for x in within)
-        return {line for line, c in contexts.items() if len(c) >= min_contexts}
+    def recurring_lines(self) -> set[str]:
+        """Screen-text lines (normalised) that are boilerplate: footers, logos."""
+        return boilerplate(screen_groups(r for r in self.records if r.kind == "ocr"))
 
     def best_match(self, phrase: str) -> Record | None:
         """The record (speech or screen text) that holds most of ``phrase``."""
