@@ -240,6 +240,46 @@ def select(
         out.print(f"[yellow]note:[/] {note}")
 
 
+@app.command()
+def annotate(
+    paths: Annotated[list[str], typer.Argument(help="Videos, folders, glob patterns, or list files (@list.txt).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Output folder: one folder per video and catalog.sqlite.")],
+    engine: Annotated[str, typer.Option(help="local (worker processes) or ray.")] = "local",
+    workers: Annotated[int, typer.Option(help="Workers (0 = sized to cores and memory).")] = 0,
+    address: Annotated[str | None, typer.Option(help="Ray cluster address (default: start a local one).")] = None,
+    llm_text: Annotated[bool, typer.Option("--llm-text", help="LLM titles for untitled chapters and "
+                                                              "an LLM-written summary.")] = False,
+    json_out: JsonFlag = False,
+    cache_dir: CacheOpt = None,
+) -> None:
+    """Annotate an archive: transcript, chapters, slide text, summary and index per video; resumable."""
+    from keyclip.batch.display import report_table
+    from keyclip.batch.run import run_batch
+    from keyclip.batch.sources import expand
+
+    if engine not in ("local", "ray"):
+        _fail(f"--engine must be local or ray, not {engine!r}", 2)
+    settings = _settings(cache_dir)
+    if llm_text:
+        settings = settings.model_copy(update={"annotate": settings.annotate.model_copy(update={"llm_text": True})})
+
+    def work():
+        videos = expand(paths)
+        if not videos:
+            raise InputError(f"no videos found in {' '.join(paths)}")
+        return run_batch(videos, out_dir, settings, engine=engine, workers=workers, address=address, console=err)
+
+    from keyclip.errors import InputError
+
+    report = _run(work)
+    if json_out:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        out.print(report_table(report))
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @app.command("make-sample")
 def make_sample(
     path: Annotated[Path, typer.Argument(help="Where to write the sample lecture (.mp4).")],
