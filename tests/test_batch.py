@@ -1,0 +1,200 @@
+"""Batch annotation end to end with the real offline models: outputs that real parsers accept,
+chapters and slides against the generated videos' truth, the catalog, a killed batch resumed,
+a corrupt file failing alone; and the pieces (inputs, catalog, subtitle writers) on their own."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import jiwer
+import pytest
+import srt
+import webvtt
+
+from keyclip.batch import transcript
+from keyclip.batch.catalog import Catalog
+from keyclip.batch.sources import expand
+from keyclip.errors import InputError
+from keyclip.samples import DEFAULT_SLIDES, Slide, make_sample_lecture
+from keyclip.tools.asr import SpeechSegment, Word
+
+from .conftest import REPO, needs_espeak
+
+OTHER_SLIDES = (
+    Slide("Binary Search Trees", ("Left is smaller", "Right is larger"),
+          ("A binary search tree keeps smaller keys on the left.", "Larger keys go to the right."),
+          (30, 40, 80), (240, 240, 240)),
+    Slide("Tree Rotations", ("Rotate left", "Rotate right"),
+          ("A rotation changes the shape of a tree but keeps the order of its keys.",),
+          (230, 230, 210), (30, 30, 30)),
+    Slide("Balanced Trees", ("Height stays logarithmic",),
+          ("Balanced trees keep their height logarithmic in the number of keys.",),
+          (70, 20, 20), (250, 240, 220)),
+)
+THIRD_SLIDES = (
+    Slide("Sorting Algorithms", ("Compare and swap",),
+          ("Sorting puts items in order by comparing them.", "Most sorts compare two items at a time."),
+          (20, 60, 60), (240, 240, 240)),
+    Slide("Merge Sort", ("Split, sort, merge",),
+          ("Merge sort splits the list in half and merges the sorted halves.",), (240, 230, 200), (40, 20, 20)),
+)
+
+
+# -- pieces --------------------------------------------------------------------------------------
+
+
+def test_subtitles_parse_with_real_parsers_even_when_speech_contains_cue_syntax():
+    segs = [SpeechSegment(0.5, 2.0, "Hello --> world", (Word(0.5, 1.0, "Hello", 0.9),), -0.2, 0.01),
+            SpeechSegment(1.9, 4.25, "Line one\n\nline two", (), -0.3, 0.02),
+            SpeechSegment(3661.5, 3662.0, "an hour in", (), -0.1, 0.0)]
+    subs = list(srt.parse(transcript.to_srt(segs)))
+    assert [s.content for s in subs] == ["Hello → world", "Line one\nline two", "an hour in"]
+    assert subs[2].start.total_seconds() == pytest.approx(3661.5)
+    assert subs[0].end.total_seconds() <= subs[1].start.total_seconds()  # cues never overlap
+    cues = webvtt.from_buffer(io.StringIO(transcript.to_vtt(segs))).captions
+    assert [c.start for c in cues] == ["00:00:00.500", "00:00:01.900", "01:01:01.500"]
+    data = transcript.to_json(segs, "en")
+    assert data["segments"][0]["words"][0] == {"start": 0.5, "end": 1.0, "word": "Hello", "probability": 0.9}
+
+
+def test_inputs_expand_from_folders_globs_and_list_files(tmp_path):
+    (tmp_path / "a").mkdir()
+    for name in ("a/one.mp4", "a/two.MKV", "a/notes.pdf", "three.webm", "a/.hidden/four.mp4"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    listing = tmp_path / "more.txt"
+    listing.write_text("# lectures\nthree.webm\n\na/one.mp4\n")
+    got = expand([str(tmp_path / "a"), str(tmp_path / "*.webm"), f"@{listing}"])
+    assert [p.name for p in got] == ["one.mp4", "two.MKV", "three.webm"]  # each once, in order given
+    with pytest.raises(InputError, match="no such file"):
+        expand([str(tmp_path / "missing.mp4")])
+
+
+def test_catalog_retries_unfinished_and_failed_and_skips_done(tmp_path):
+    videos = []
+    for name in ("a.mp4", "b.mp4", "c.mp4"):
+        (tmp_path / name).write_bytes(b"x")
+        videos.append(tmp_path / name)
+    out = tmp_path / "out" / "a-1"
+    out.mkdir(parents=True)
+    (out / "annotation.json").write_text("{}")
+    with Catalog.open(tmp_path / "catalog.sqlite") as cat:
+        assert cat.add(videos) == 3
+        cat.start(str(videos[0]))
+        cat.done(str(videos[0]), "h", 1.0, str(out), "i", ["annotation.json"], {})
+        cat.start(str(videos[1]))  # then the process dies: b stays 'running'
+        cat.start(str(videos[2]))
+        cat.failed(str(videos[2]), "bad file\nwith a second line")
+        assert cat.entries("failed")[0].reason == "bad file"
+    with Catalog.open(tmp_path / "catalog.sqlite") as cat:
+        assert cat.add(videos) == 2
+        assert cat.todo([str(v) for v in videos]) == [str(videos[1]), str(videos[2])]
+        (out / "annotation.json").unlink()  # outputs gone: do it again
+        cat.add(videos)
+        assert str(videos[0]) in cat.todo()
+
+
+# -- end to end ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("archive")
+    # moving segments of 6 s: longer than annotate.min_chapter_s, so each is a chapter of its own
+    truths = [make_sample_lecture(folder / "hashing.mp4", slides=DEFAULT_SLIDES, motion_s=6),
+              make_sample_lecture(folder / "trees.mp4", slides=OTHER_SLIDES, motion_s=6),
+              make_sample_lecture(folder / "sorting.mp4", slides=THIRD_SLIDES, motion_s=0)]
+    (folder / "broken.mp4").write_bytes(b"\x00\x00\x00\x18ftypmp42 this is not a video")
+    return folder, truths
+
+
+def _env(cache: Path, model_cache: Path) -> dict:
+    cache.mkdir(parents=True, exist_ok=True)
+    if not (cache / "models").exists():
+        (cache / "models").symlink_to(model_cache, target_is_directory=True)
+    return {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "PYTHONUNBUFFERED": "1"}
+
+
+def _catalog(out: Path) -> dict[str, tuple[str, int]]:
+    db = sqlite3.connect(f"file:{out / 'catalog.sqlite'}?mode=ro", uri=True)
+    try:
+        return {Path(p).name: (s, a) for p, s, a in db.execute("SELECT path, status, attempts FROM videos")}
+    except sqlite3.OperationalError:  # the batch is still creating it
+        return {}
+    finally:
+        db.close()
+
+
+def _check_outputs(folder: Path, truth) -> None:
+    subs = list(srt.parse((folder / "transcript.srt").read_text()))
+    assert subs and all(s.start < s.end for s in subs)
+    said = " ".join(s.content for s in subs)
+    narration = " ".join(n["text"] for sl in truth.slides for n in sl["narration"])
+    norm = jiwer.Compose([jiwer.ToLowerCase(), jiwer.RemovePunctuation(), jiwer.RemoveMultipleSpaces(),
+                          jiwer.Strip(), jiwer.ReduceToListOfListOfWords()])
+    assert jiwer.wer(narration, said, reference_transform=norm, hypothesis_transform=norm) < 0.3
+    webvtt.read(str(folder / "transcript.vtt"))
+    chapters = webvtt.read(str(folder / "chapters.vtt")).captions
+    titles = [c.text for c in chapters]
+    assert titles[: 2] == [sl["title"] for sl in truth.slides[:2]]
+    assert truth.slides[-1]["title"] in titles
+    # chapter starts at the slide changes (and the moving segment), to a second
+    starts = [c.start_in_seconds + c.start_time.milliseconds / 1000 for c in chapters]
+    expected = [0.0] + list(truth.cuts)
+    assert len(starts) == len(expected) and all(abs(a - b) <= 1.0 for a, b in zip(starts, expected))
+    md = (folder / "chapters.md").read_text().splitlines()
+    assert md[2].startswith("0:00:00 ") and len(md) == 2 + len(chapters)
+    slides = json.loads((folder / "slides.json").read_text())["slides"]
+    assert [s["title"] for s in slides] == [sl["title"] for sl in truth.slides]
+    assert "## Keywords" in (folder / "summary.md").read_text()
+    meta = json.loads((folder / "annotation.json").read_text())
+    assert meta["video"]["duration"] == pytest.approx(truth.duration, abs=0.1)
+    assert set(meta["outputs"]) == {p.name for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+@needs_espeak()
+def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(archive, tmp_path, model_cache):
+    folder, truths = archive
+    out = tmp_path / "out"
+    env = _env(tmp_path / "cache", model_cache)
+    cmd = [sys.executable, str(REPO / "app.py"), "annotate", str(folder), "--out", str(out), "--workers", "1"]
+    # 1. start the batch and kill the whole process group once the first video is done
+    proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (out / "catalog.sqlite").exists() and any(s == "done" for s, _ in _catalog(out).values()):
+            break
+        time.sleep(0.5)
+    assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    first = _catalog(out)
+    done_first = [n for n, (s, _) in first.items() if s == "done"]
+    assert len(done_first) == 1 and len(first) == 4
+    assert all(s in ("pending", "running") for n, (s, _) in first.items() if n not in done_first + ["broken.mp4"])
+    # 2. run again: only the unfinished videos are done; the corrupt one fails alone, exit 1
+    run = subprocess.run(cmd + ["--json"], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 1, run.stderr[-2000:]
+    report = json.loads(run.stdout)
+    assert report["skipped"] == 1
+    assert {Path(r["video"]).name for r in report["done"]} == {"hashing.mp4", "trees.mp4", "sorting.mp4"} - set(done_first)
+    assert [Path(f["video"]).name for f in report["failed"]] == ["broken.mp4"]
+    assert "\n" not in report["failed"][0]["reason"] and "Traceback" not in run.stderr
+    second = _catalog(out)
+    assert second[done_first[0]] == ("done", 1)  # not redone
+    assert {n: s for n, (s, _) in second.items()} == {"hashing.mp4": "done", "trees.mp4": "done",
+                                                      "sorting.mp4": "done", "broken.mp4": "failed"}
+    for truth in truths:
+        name = Path(truth.path).stem
+        (target,) = [p for p in out.iterdir() if p.name.startswith(name + "-")]
+        _check_outputs(target, truth)
+    assert not list(out.rglob("*.tmp"))  # atomic writes leave no temporaries
