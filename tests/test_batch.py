@@ -198,3 +198,31 @@ def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(archive, t
         (target,) = [p for p in out.iterdir() if p.name.startswith(name + "-")]
         _check_outputs(target, truth)
     assert not list(out.rglob("*.tmp"))  # atomic writes leave no temporaries
+
+
+# -- the dev lecture -----------------------------------------------------------------------------
+
+
+def test_dev_lecture_chapters_match_its_slide_changes_and_slides_its_titles(dev_index, dev_truth, tmp_path):
+    from keyclip.batch.annotate import annotate_video
+
+    built, s = dev_index
+    result = annotate_video(Path(built.video), tmp_path / "out", s)
+    chapters = json.loads((result.folder / "annotation.json").read_text())["chapters"]
+    truth = [seg["start"] for seg in dev_truth["segments"]][1:]  # every change of slide or segment
+    found = [c["start"] for c in chapters][1:]
+    hits = sum(1 for t in truth if any(abs(t - f) <= 1.0 for f in found))
+    precision = sum(1 for f in found if any(abs(t - f) <= 1.0 for t in truth)) / max(1, len(found))
+    recall = hits / len(truth)
+    f1 = 2 * precision * recall / max(1e-9, precision + recall)
+    assert f1 >= 0.9, (found, truth)
+    slide_titles = {seg["title"] for seg in dev_truth["segments"] if seg["kind"] == "slide"}
+    chapter_titles = {c["title"] for c in chapters}
+    assert slide_titles <= chapter_titles
+    slides = json.loads((result.folder / "slides.json").read_text())["slides"]
+    by_title = {s["title"]: s for s in slides}
+    for seg in dev_truth["segments"]:
+        if seg["kind"] == "slide":
+            shown = by_title[seg["title"]]
+            assert abs(shown["start"] - seg["start"]) <= 1.0 and abs(shown["end"] - seg["end"]) <= 1.0
+            assert shown["lines"][0] == seg["title"]
