@@ -100,7 +100,8 @@ def index(
 
 @app.command()
 def ask(
-    video: Annotated[Path, typer.Argument(help="The video to ask about (indexed first if needed).")],
+    video: Annotated[Path, typer.Argument(help="The video to ask about (indexed first if needed), or an "
+                                               "annotated archive folder.")],
     question: Annotated[str, typer.Argument(help="Your question (options may be written in it: 'A. … B. …').")],
     option: Annotated[list[str] | None, typer.Option("--option", help="An answer option (repeatable).")] = None,
     session: Annotated[str | None, typer.Option(help="Keep a conversation: follow-ups resolve 'that'.")] = None,
@@ -125,6 +126,21 @@ def ask(
         _fail("the question is empty", 2)
     settings = _with_agent_flags(settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url)
 
+    if video.is_dir():  # an annotated archive: find the video, then answer there
+        from keyclip.batch.archive import ask_archive
+
+        def ask_across():
+            with err.status("searching the archive…"):
+                return ask_archive(video, question, option or [], settings, session=session)
+
+        answer = _run(ask_across)
+        if json_out:
+            print(json.dumps(answer.model_dump(mode="json"), indent=2))
+            return
+        _print_answer(answer, [])
+        _print_videos(answer.videos)
+        return
+
     def work():
         with RichProgress(err) as progress:
             result = build_index(video, settings, progress)
@@ -141,6 +157,45 @@ def ask(
         print(json.dumps(data, indent=2))
         return
     _print_answer(answer, evidence)
+
+
+def _print_videos(videos: list[dict]) -> None:
+    from keyclip.console import clock
+
+    table = Table("#", "video", "score", "best passage", "snippet", title="videos considered")
+    for i, v in enumerate(videos, start=1):
+        table.add_row(str(i), v["name"], f"{v['score']:.3f}", f"{clock(v['start'])}–{clock(v['end'])}", v["snippet"])
+    out.print(table)
+
+
+@app.command()
+def search(
+    archive: Annotated[Path, typer.Argument(help="An annotate output folder (with catalog.sqlite).")],
+    query: Annotated[str, typer.Argument(help="What to look for: words said or shown, or a description.")],
+    k: Annotated[int, typer.Option("-k", help="How many passages.")] = 10,
+    json_out: JsonFlag = False,
+    cache_dir: CacheOpt = None,
+) -> None:
+    """Rank (video, time span, snippet) across every annotated video of an archive."""
+    from keyclip.batch.archive import search_archive
+    from keyclip.console import clock
+
+    settings = _settings(cache_dir)
+
+    def work():
+        from keyclip.backends.registry import make_embedder
+
+        with err.status("searching…"):
+            return search_archive(archive, query, settings, make_embedder(settings), k=k)
+
+    hits = _run(work)
+    if json_out:
+        print(json.dumps([h.to_dict() for h in hits], indent=2))
+        return
+    table = Table("#", "video", "start–end", "kind", "snippet", "score", title=f"search: {query}")
+    for i, h in enumerate(hits, start=1):
+        table.add_row(str(i), h.name, f"{clock(h.t0)}–{clock(h.t1)}", ",".join(h.kinds), h.snippet, f"{h.score:.3f}")
+    out.print(table)
 
 
 def _with_agent_flags(settings: Settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url) -> Settings:

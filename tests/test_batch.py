@@ -160,13 +160,15 @@ def _check_outputs(folder: Path, truth) -> None:
     assert set(meta["outputs"]) == {p.name for p in folder.iterdir() if not p.name.startswith(".")}
 
 
-@needs_espeak()
-def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(archive, tmp_path, model_cache):
+@pytest.fixture(scope="module")
+def killed_then_resumed(archive, tmp_path_factory, model_cache):
+    """The archive annotated with one worker, the whole process group killed once the first video
+    is done, then annotated again to the end."""
     folder, truths = archive
-    out = tmp_path / "out"
-    env = _env(tmp_path / "cache", model_cache)
+    base = tmp_path_factory.mktemp("batch")
+    out = base / "out"
+    env = _env(base / "cache", model_cache)
     cmd = [sys.executable, str(REPO / "app.py"), "annotate", str(folder), "--out", str(out), "--workers", "1"]
-    # 1. start the batch and kill the whole process group once the first video is done
     proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             start_new_session=True)
     deadline = time.monotonic() + 600
@@ -174,30 +176,61 @@ def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(archive, t
         if (out / "catalog.sqlite").exists() and any(s == "done" for s, _ in _catalog(out).values()):
             break
         time.sleep(0.5)
-    assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+    alive = proc.poll() is None
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     first = _catalog(out)
+    run = subprocess.run(cmd + ["--json"], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    return {"alive": alive, "first": first, "run": run, "second": _catalog(out), "out": out, "env": env,
+            "truths": truths, "folder": folder}
+
+
+@needs_espeak()
+def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(killed_then_resumed):
+    k = killed_then_resumed
+    assert k["alive"], "the batch ended before it could be killed"
+    first, run, second, out = k["first"], k["run"], k["second"], k["out"]
     done_first = [n for n, (s, _) in first.items() if s == "done"]
     assert len(done_first) == 1 and len(first) == 4
     assert all(s in ("pending", "running") for n, (s, _) in first.items() if n not in done_first + ["broken.mp4"])
-    # 2. run again: only the unfinished videos are done; the corrupt one fails alone, exit 1
-    run = subprocess.run(cmd + ["--json"], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    # the second run did only the unfinished videos; the corrupt one failed alone, exit 1
     assert run.returncode == 1, run.stderr[-2000:]
     report = json.loads(run.stdout)
     assert report["skipped"] == 1
     assert {Path(r["video"]).name for r in report["done"]} == {"hashing.mp4", "trees.mp4", "sorting.mp4"} - set(done_first)
     assert [Path(f["video"]).name for f in report["failed"]] == ["broken.mp4"]
     assert "\n" not in report["failed"][0]["reason"] and "Traceback" not in run.stderr
-    second = _catalog(out)
     assert second[done_first[0]] == ("done", 1)  # not redone
     assert {n: s for n, (s, _) in second.items()} == {"hashing.mp4": "done", "trees.mp4": "done",
                                                       "sorting.mp4": "done", "broken.mp4": "failed"}
-    for truth in truths:
+    for truth in k["truths"]:
         name = Path(truth.path).stem
         (target,) = [p for p in out.iterdir() if p.name.startswith(name + "-")]
         _check_outputs(target, truth)
     assert not list(out.rglob("*.tmp"))  # atomic writes leave no temporaries
+
+
+@needs_espeak()
+def test_search_and_ask_across_the_archive_name_the_right_video(killed_then_resumed):
+    k = killed_then_resumed
+    app = [sys.executable, str(REPO / "app.py")]
+    found = subprocess.run(app + ["search", str(k["out"]), "rotations change the shape of a tree", "--json", "-k", "3"],
+                           env=k["env"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert found.returncode == 0, found.stderr[-2000:]
+    hits = json.loads(found.stdout)
+    assert hits[0]["name"] == "trees.mp4"
+    truth = next(t for t in k["truths"] if t.path.endswith("trees.mp4"))
+    rotations = next(sl for sl in truth.slides if sl["title"] == "Tree Rotations")
+    assert hits[0]["t0"] < rotations["end"] and hits[0]["t1"] > rotations["start"]
+    asked = subprocess.run(app + ["ask", str(k["out"]), "Which lecture explains merge sort?", "--json"],
+                           env=k["env"], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert asked.returncode == 0, asked.stderr[-2000:]
+    answer = json.loads(asked.stdout)
+    assert answer["answer"].startswith("sorting.mp4: ") and answer["videos"][0]["name"] == "sorting.mp4"
+    assert answer["citations"] and all(c["video"] == "sorting.mp4" for c in answer["citations"])
+    bad = subprocess.run(app + ["search", str(k["folder"]), "anything"], env=k["env"], cwd=REPO,
+                         capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "not an annotated archive" in bad.stderr and "Traceback" not in bad.stderr
 
 
 # -- the dev lecture -----------------------------------------------------------------------------

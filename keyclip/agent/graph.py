@@ -345,13 +345,28 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
                 frames_note="", question=prompts.clean(q.text), options="",
                 instruction=prompts.load("answer_open").template)}], max_tokens=120)
             text_tokens = reply.prompt_tokens + reply.completion_tokens
-            if reply.text.strip():
+            grounded = _grounded(reply.text, [e["text"] for e in evidence[: s.agent.prompt_evidence]])
+            if reply.text.strip() and grounded >= 0.6:
                 answer = reply.text.strip()
                 note = "LLM answer from the fenced evidence"
+            elif reply.text.strip():
+                note += f" (the LLM's answer was not grounded in the evidence: {grounded:.0%} of its words)"
         except BackendError as exc:
             note += f" (LLM failed: {exc})"
     confidence = min(1.0, tools.evidence.match(q.text, top[0]["text"]) + 0.2)
     return {"answer": answer, "spans": spans, "confidence": confidence, "cite": top}, text_tokens, note
+
+
+def _grounded(answer: str, evidence: list[str]) -> float:
+    """Share of the answer's content words found in the evidence it was given (small LLMs
+    sometimes ramble: an answer mostly made of words the video never said is not used)."""
+    from keyclip.agent.evidence import content_words
+
+    if re.search(r"(.{2,12}?)\1{4,}", answer):  # a degenerate loop ("00.00.00.00.00...")
+        return 0.0
+    said = {w for text in evidence for w in content_words(text)}
+    words = [w for w in content_words(answer) if not any(ch.isdigit() for ch in w) and w != "evidence"]
+    return sum(1 for w in words if w in said) / len(words) if words else 0.0
 
 
 # -- look: with a VLM ---------------------------------------------------------------------------

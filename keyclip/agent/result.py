@@ -8,13 +8,16 @@ JSON shape (``Answer.model_dump(mode="json")``)::
       "letter": "B" | null,               # multiple choice: the chosen option's letter
       "spans": [[start_s, end_s], ...],   # the time spans the answer rests on
       "citations": [{"kind": "speech" | "screen-text" | "objects" | "frames",
-                     "start": s, "end": s, "text": str, "thumbnail": path | null}],
+                     "start": s, "end": s, "text": str, "thumbnail": path | null,
+                     "video": name | null}],     # video: set when asking across an archive
       "confidence": 0..1,
       "abstained": bool, "abstain_reason": str | null,
       "question_kind": "when" | "what_said" | ... ,
       "turns": [{"action": str, "clips": [[s, e], ...], "frames": int, "resolution": "WxH" | null,
                  "visual_tokens": int, "text_tokens": int, "seconds": float, "note": str}],
-      "visual_tokens": int, "budget": int, "models": {"llm": str | null, "vlm": str | null}
+      "visual_tokens": int, "budget": int, "models": {"llm": str | null, "vlm": str | null},
+      "videos": [{"video": path, "name": str, "score": float, "start": s, "end": s, "snippet": str}]
+                                          # asking across an archive: the videos considered, best first
     }
 """
 
@@ -31,6 +34,8 @@ class Citation(BaseModel):
     end: float
     text: str
     thumbnail: str | None = None
+    video: str | None = None
+    """The video cited (asking across an archive)."""
 
 
 class Turn(BaseModel):
@@ -61,3 +66,5 @@ class Answer(BaseModel):
     budget: int = 0
     models: dict[str, str | None] = Field(default_factory=dict)
     seconds: float = 0.0
+    videos: list[dict] = Field(default_factory=list)
+    """Asking across an archive: the videos considered, best first."""
