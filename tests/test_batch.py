@@ -233,6 +233,27 @@ def test_search_and_ask_across_the_archive_name_the_right_video(killed_then_resu
     assert bad.returncode == 2 and "not an annotated archive" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@needs_espeak()
+def test_ray_engine_on_a_local_cluster_gives_the_local_engines_outputs(killed_then_resumed, tmp_path, model_cache):
+    """``--engine ray`` starts a private local Ray instance, indexes the archive again from scratch
+    (its own cache) in Ray actors, and writes the same outputs as the local engine did."""
+    pytest.importorskip("ray")
+    k = killed_then_resumed
+    out = tmp_path / "ray-out"
+    env = _env(tmp_path / "ray-cache", model_cache)
+    temps = set(Path("/tmp").glob("kcray-*"))
+    run = subprocess.run([sys.executable, str(REPO / "app.py"), "annotate", str(k["folder"]), "--out", str(out),
+                          "--engine", "ray", "--json"], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 1, run.stderr[-3000:]  # the corrupt file fails here too
+    report = json.loads(run.stdout)
+    assert report["engine"] == "ray" and len(report["done"]) == 3
+    assert [Path(f["video"]).name for f in report["failed"]] == ["broken.mp4"]
+    for folder in sorted(p for p in k["out"].iterdir() if p.is_dir()):
+        for name in ("transcript.srt", "transcript.vtt", "chapters.vtt", "chapters.md", "slides.json", "summary.md"):
+            assert (out / folder.name / name).read_text() == (folder / name).read_text(), (folder.name, name)
+    assert set(Path("/tmp").glob("kcray-*")) <= temps, "the Ray temp folder is removed after the run"
+
+
 # -- the dev lecture -----------------------------------------------------------------------------
 
 
