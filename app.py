@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from keyclip.errors import KeyclipError
@@ -31,7 +32,7 @@ def _settings(cache_dir: Path | None) -> Settings:
 
 
 def _fail(message: str, code: int) -> None:
-    err.print(f"[red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -78,7 +79,7 @@ def index(
                 result = build_index(video, settings, progress)
             results.append(result)
         except KeyclipError as exc:
-            err.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             failed.append((str(video), str(exc), exc.exit_code))
         except KeyboardInterrupt:
             _fail("interrupted; finished index stages are kept and a re-run resumes", 130)
@@ -129,11 +130,14 @@ def ask(
     if video.is_dir():  # an annotated archive: find the video, then answer there
         from keyclip.batch.archive import ask_archive
 
+        missing: list[str] = []
+
         def ask_across():
             with err.status("searching the archive…"):
-                return ask_archive(video, question, option or [], settings, session=session)
+                return ask_archive(video, question, option or [], settings, session=session, missing=missing)
 
         answer = _run(ask_across)
+        _note_missing(missing)
         if json_out:
             print(json.dumps(answer.model_dump(mode="json"), indent=2))
             return
@@ -159,12 +163,20 @@ def ask(
     _print_answer(answer, evidence)
 
 
+def _note_missing(missing: list[str]) -> None:
+    if missing:
+        err.print(f"[yellow]note:[/] {len(missing)} annotated videos were left out: their index is gone from the "
+                  f"cache (re-run annotate to rebuild): {escape(', '.join(Path(m).name for m in missing[:5]))}",
+                  highlight=False)
+
+
 def _print_videos(videos: list[dict]) -> None:
     from keyclip.console import clock
 
     table = Table("#", "video", "score", "best passage", "snippet", title="videos considered")
     for i, v in enumerate(videos, start=1):
-        table.add_row(str(i), v["name"], f"{v['score']:.3f}", f"{clock(v['start'])}–{clock(v['end'])}", v["snippet"])
+        table.add_row(str(i), escape(v["name"]), f"{v['score']:.3f}", f"{clock(v['start'])}–{clock(v['end'])}",
+                      escape(v["snippet"]))
     out.print(table)
 
 
@@ -186,15 +198,18 @@ def search(
         from keyclip.backends.registry import make_embedder
 
         with err.status("searching…"):
-            return search_archive(archive, query, settings, make_embedder(settings), k=k)
+            return search_archive(archive, query, settings, make_embedder(settings), k=k, missing=missing)
 
+    missing: list[str] = []
     hits = _run(work)
+    _note_missing(missing)
     if json_out:
         print(json.dumps([h.to_dict() for h in hits], indent=2))
         return
-    table = Table("#", "video", "start–end", "kind", "snippet", "score", title=f"search: {query}")
+    table = Table("#", "video", "start–end", "kind", "snippet", "score", title=f"search: {escape(query)}")
     for i, h in enumerate(hits, start=1):
-        table.add_row(str(i), h.name, f"{clock(h.t0)}–{clock(h.t1)}", ",".join(h.kinds), h.snippet, f"{h.score:.3f}")
+        table.add_row(str(i), escape(h.name), f"{clock(h.t0)}–{clock(h.t1)}", ",".join(h.kinds), escape(h.snippet),
+                      f"{h.score:.3f}")
     out.print(table)
 
 
@@ -226,21 +241,23 @@ def _print_answer(answer, evidence: list[dict]) -> None:
 
     spans = ", ".join(f"{clock(a)}–{clock(b)}" for a, b in answer.spans) or "—"
     title = "abstained" if answer.abstained else f"answer (confidence {answer.confidence:.2f})"
-    body = answer.answer + f"\n[dim]spans: {spans}[/]"
+    body = escape(answer.answer) + f"\n[dim]spans: {spans}[/]"
     if answer.abstain_reason:
-        body += f"\n[yellow]{answer.abstain_reason}[/]"
+        body += f"\n[yellow]{escape(answer.abstain_reason)}[/]"
     out.print(Panel(body, title=title, title_align="left"))
     if answer.citations:
-        table = Table("kind", "time", "evidence", "thumbnail", title="cited evidence")
+        archive = any(c.video for c in answer.citations)
+        table = Table(*(["video"] if archive else []), "kind", "time", "evidence", "thumbnail", title="cited evidence")
         for c in answer.citations:
-            table.add_row(c.kind, f"{clock(c.start)}–{clock(c.end)}", c.text, c.thumbnail or "")
+            table.add_row(*([escape(c.video or "")] if archive else []), c.kind, f"{clock(c.start)}–{clock(c.end)}",
+                          escape(c.text), escape(c.thumbnail or ""))
         out.print(table)
     if evidence:
         kind_names = {"speech": "said", "ocr": "on screen", "objects": "seen"}
         table = Table("#", "start–end", "kind", "evidence", title="retrieved evidence")
         for i, e in enumerate(evidence, start=1):
             table.add_row(str(i), f"{clock(e['start'])}–{clock(e['end'])}", kind_names.get(e["kind"], e["kind"]),
-                          e["text"])
+                          escape(e["text"]))
         out.print(table)
     turns = Table("turn", "clips", "frames", "size", "visual tok.", "text tok.", "s",
                   title=f"turns ({answer.visual_tokens} of {answer.budget} visual tokens)")
@@ -249,7 +266,7 @@ def _print_answer(answer, evidence: list[dict]) -> None:
                       str(t.text_tokens), f"{t.seconds:.2f}")
     out.print(turns)
     for t in answer.turns:
-        out.print(f"[dim]{t.action}: {t.note}[/]", highlight=False)
+        out.print(f"[dim]{t.action}: {escape(t.note)}[/]", highlight=False)
 
 
 @app.command()
@@ -292,7 +309,7 @@ def select(
                       f"{c.width}x{c.height}", str(c.tokens), times)
     out.print(table)
     for note in plan.notes:
-        out.print(f"[yellow]note:[/] {note}")
+        out.print(f"[yellow]note:[/] {escape(note)}")
 
 
 @app.command()
@@ -354,7 +371,7 @@ def main() -> None:
     try:
         app()
     except KeyclipError as exc:  # pragma: no cover - commands convert their own
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 
@@ -55,4 +56,4 @@ class RichProgress:
             self._progress.update(self._tasks[stage], completed=task.total or 1, total=task.total or 1, note=note)
 
     def notice(self, message: str) -> None:
-        self._progress.console.print(f"[yellow]note:[/] {message}")
+        self._progress.console.print(f"[yellow]note:[/] {escape(message)}", highlight=False)

@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -263,6 +263,12 @@ class Settings(BaseSettings):
     vlm: VLMOptions = VLMOptions()
     agent: AgentOptions = AgentOptions()
     annotate: AnnotateOptions = AnnotateOptions()
+
+    @field_validator("cache_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        """Absolute, so paths stored in catalogs and indexes mean the same from any folder."""
+        return Path(value).expanduser().absolute()
 
     @property
     def cpu_threads(self) -> int:

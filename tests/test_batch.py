@@ -54,13 +54,14 @@ THIRD_SLIDES = (
 def test_subtitles_parse_with_real_parsers_even_when_speech_contains_cue_syntax():
     segs = [SpeechSegment(0.5, 2.0, "Hello --> world", (Word(0.5, 1.0, "Hello", 0.9),), -0.2, 0.01),
             SpeechSegment(1.9, 4.25, "Line one\n\nline two", (), -0.3, 0.02),
-            SpeechSegment(3661.5, 3662.0, "an hour in", (), -0.1, 0.0)]
+            SpeechSegment(3661.5, 3662.0, "an hour in: Vector<T> & R&D", (), -0.1, 0.0)]
     subs = list(srt.parse(transcript.to_srt(segs)))
-    assert [s.content for s in subs] == ["Hello → world", "Line one\nline two", "an hour in"]
+    assert [s.content for s in subs] == ["Hello → world", "Line one\nline two", "an hour in: Vector<T> & R&D"]
     assert subs[2].start.total_seconds() == pytest.approx(3661.5)
     assert subs[0].end.total_seconds() <= subs[1].start.total_seconds()  # cues never overlap
     cues = webvtt.from_buffer(io.StringIO(transcript.to_vtt(segs))).captions
     assert [c.start for c in cues] == ["00:00:00.500", "00:00:01.900", "01:01:01.500"]
+    assert cues[2].raw_text == "an hour in: Vector&lt;T&gt; &amp; R&amp;D"  # entities, not a <T> tag
     data = transcript.to_json(segs, "en")
     assert data["segments"][0]["words"][0] == {"start": 0.5, "end": 1.0, "word": "Hello", "probability": 0.9}
 
@@ -76,6 +77,15 @@ def test_inputs_expand_from_folders_globs_and_list_files(tmp_path):
     assert [p.name for p in got] == ["one.mp4", "two.MKV", "three.webm"]  # each once, in order given
     with pytest.raises(InputError, match="no such file"):
         expand([str(tmp_path / "missing.mp4")])
+    with pytest.raises(InputError, match="matches no video"):
+        expand([str(tmp_path / "*.mov")])
+    # a list naming itself and a missing file: no endless loop, the missing file is kept (it fails alone)
+    loop = tmp_path / "loop.txt"
+    loop.write_text("loop.txt\ngone.mp4\n")
+    assert [p.name for p in expand([str(loop)])] == ["gone.mp4"]
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9.mp4\n".encode("latin-1"))
+    with pytest.raises(InputError, match="cannot read the list file"):
+        expand([str(tmp_path / "latin1.txt")])
 
 
 def test_catalog_retries_unfinished_and_failed_and_skips_done(tmp_path):
@@ -89,7 +99,9 @@ def test_catalog_retries_unfinished_and_failed_and_skips_done(tmp_path):
     with Catalog.open(tmp_path / "catalog.sqlite") as cat:
         assert cat.add(videos) == 3
         cat.start(str(videos[0]))
-        cat.done(str(videos[0]), "h", 1.0, str(out), "i", ["annotation.json"], {})
+        index = tmp_path / "index.sqlite"
+        index.write_bytes(b"")
+        cat.done(str(videos[0]), "h", 1.0, str(out), str(index), ["annotation.json"], {})
         cat.start(str(videos[1]))  # then the process dies: b stays 'running'
         cat.start(str(videos[2]))
         cat.failed(str(videos[2]), "bad file\nwith a second line")
@@ -100,6 +112,32 @@ def test_catalog_retries_unfinished_and_failed_and_skips_done(tmp_path):
         (out / "annotation.json").unlink()  # outputs gone: do it again
         cat.add(videos)
         assert str(videos[0]) in cat.todo()
+        cat.done(str(videos[0]), "h", 1.0, str(out), str(index), ["annotation.json"], {})
+        (out / "annotation.json").write_text("{}")
+        index.unlink()  # the index cache was cleared: do it again
+        cat.add(videos)
+        assert str(videos[0]) in cat.todo()
+
+
+def test_slides_keep_repeated_titles_and_join_bullets_revealed_one_by_one():
+    from keyclip.batch.slides import distinct_slides
+    from keyclip.tools.ocr import OCRSpan
+
+    def line(t0, t1, text, y, h=0.04):
+        return OCRSpan(t0, t1, text, (0.1, y, 0.9, y + h), 0.95)
+
+    spans = [line(0, 90, "CS 201 - Lecture 7", 0.93, 0.03)]  # a footer over all three slides
+    # slide 1: its bullets appear one by one while the title stays
+    spans += [line(0, 30, "Hash Tables", 0.05, 0.09), line(0, 30, "Keys map to buckets", 0.3),
+              line(10, 30, "Collisions happen", 0.4), line(20, 30, "Chains resolve them", 0.5)]
+    # slides 2 and 3 repeat the title with other content
+    spans += [line(30, 60, "Hash Tables", 0.05, 0.09), line(30, 60, "Open addressing probes", 0.3)]
+    spans += [line(60, 90, "Hash Tables", 0.05, 0.09), line(60, 90, "Resize at three quarters", 0.3)]
+    slides = distinct_slides(spans)
+    assert [(s.title, s.spans) for s in slides] == [("Hash Tables", [(0.0, 30.0)]), ("Hash Tables", [(30.0, 60.0)]),
+                                                    ("Hash Tables", [(60.0, 90.0)])]
+    assert slides[0].lines == ["Hash Tables", "Keys map to buckets", "Collisions happen", "Chains resolve them"]
+    assert all("CS 201 - Lecture 7" not in s.lines for s in slides)
 
 
 # -- end to end ----------------------------------------------------------------------------------
@@ -201,6 +239,9 @@ def test_annotate_resumes_after_a_kill_and_a_corrupt_file_fails_alone(killed_the
     assert [Path(f["video"]).name for f in report["failed"]] == ["broken.mp4"]
     assert "\n" not in report["failed"][0]["reason"] and "Traceback" not in run.stderr
     assert second[done_first[0]] == ("done", 1)  # not redone
+    # one worker did the rest: its models were loaded for its first video and reused after
+    made = [r["models_made"] for r in report["done"]]
+    assert len({r["worker"] for r in report["done"]}) == 1 and made[0] > 0 and made == [made[0]] * len(made)
     assert {n: s for n, (s, _) in second.items()} == {"hashing.mp4": "done", "trees.mp4": "done",
                                                       "sorting.mp4": "done", "broken.mp4": "failed"}
     for truth in k["truths"]:
@@ -280,3 +321,41 @@ def test_dev_lecture_chapters_match_its_slide_changes_and_slides_its_titles(dev_
             shown = by_title[seg["title"]]
             assert abs(shown["start"] - seg["start"]) <= 1.0 and abs(shown["end"] - seg["end"]) <= 1.0
             assert shown["lines"][0] == seg["title"]
+
+
+def test_llm_titles_untitled_chapters_and_writes_the_summary_from_fenced_text(dev_index):
+    """``--llm-text`` with the packaged SmolLM2 (real llama.cpp): the chapter without a slide
+    but with speech (the Dashwood reading over city footage) gets an LLM title; slides keep theirs;
+    the summary is the LLM's prose."""
+    from keyclip.backends.registry import make_llm
+    from keyclip.batch.chapters import make_chapters
+    from keyclip.batch.summary import summarise
+    from keyclip.index.store import IndexStore
+
+    built, s = dev_index
+    options = s.annotate.model_copy(update={"llm_text": True})
+    llm = make_llm(s)
+    if llm is None:
+        pytest.skip("no LLM installed (pip install 'keyclip[llm]')")
+    prompts_seen: list[str] = []
+    chat = llm.chat
+
+    def recording_chat(messages, **kw):  # the real model; only the prompts are kept to look at
+        prompts_seen.append(messages[-1]["content"])
+        return chat(messages, **kw)
+
+    llm.chat = recording_chat
+    store = IndexStore.open(built.index_path, readonly=True)
+    try:
+        chapters = make_chapters(store, options, built.media.duration, llm=llm)
+        assert len([c for c in chapters if c.source == "slide"]) == 17  # 16 slides and the scanned page
+        (dashwood,) = [c for c in chapters if c.start <= 475 < c.end]
+        # asked the LLM with the reading fenced as untrusted data; its title is used when its words
+        # were said, else the words said are
+        assert any("Dashwood" in p and "untrusted data from the video" in p for p in prompts_seen)
+        assert dashwood.source in ("llm", "speech") and 0 < len(dashwood.title) <= 80 and "\n" not in dashwood.title
+        prose, keys, method = summarise(store, chapters, options, llm=llm)
+        assert len(prompts_seen) == 2 and "untrusted data" in prompts_seen[-1]  # one title, one summary
+        assert prose.strip() and keys and ("LLM" in method)
+    finally:
+        store.close()

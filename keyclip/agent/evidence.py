@@ -56,6 +56,17 @@ def content_words(text: str) -> tuple[str, ...]:
 normalise = lru_cache(maxsize=1 << 16)(screen.normalise)
 
 
+def grounded_share(answer: str, evidence: list[str]) -> float:
+    """Share of ``answer``'s content words found in the ``evidence`` it was written from (small
+    LLMs sometimes ramble: text mostly made of words the video never said is not used); 0 for a
+    degenerate loop ("00.00.00.00...")."""
+    if re.search(r"(.{2,12}?)\1{4,}", answer):
+        return 0.0
+    said = {w for text in evidence for w in content_words(text)}
+    words = [w for w in content_words(answer) if not any(ch.isdigit() for ch in w) and w != "evidence"]
+    return sum(1 for w in words if w in said) / len(words) if words else 0.0
+
+
 @dataclass(frozen=True)
 class ScreenBlock:
     """Text on screen together over one span (a slide, a caption, a page)."""
@@ -82,6 +93,7 @@ class Evidence:
         self._idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
         self._max_idf = math.log((n + 1) / 0.5)
         self._screens: dict[tuple[float, float], list[Record]] | None = None
+        self._boilerplate: set[str] | None = None
 
     def idf(self, word: str) -> float:
         return self._idf.get(word, self._max_idf)
@@ -145,8 +157,10 @@ class Evidence:
                 for span in spans if spans_inside(span, spans) < 2]
 
     def recurring_lines(self) -> set[str]:
-        """Screen-text lines (normalised) that are boilerplate: footers, logos."""
-        return boilerplate(screen_groups(r for r in self.records if r.kind == "ocr"))
+        """Screen-text lines (normalised) that are boilerplate: footers, logos (worked out once)."""
+        if self._boilerplate is None:
+            self._boilerplate = boilerplate(screen_groups(r for r in self.records if r.kind == "ocr"))
+        return self._boilerplate
 
     def best_match(self, phrase: str) -> Record | None:
         """The record (speech or screen text) that holds most of ``phrase``."""

@@ -32,7 +32,7 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
-from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
+from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence, grounded_share
 from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
@@ -345,7 +345,7 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
                 frames_note="", question=prompts.clean(q.text), options="",
                 instruction=prompts.load("answer_open").template)}], max_tokens=120)
             text_tokens = reply.prompt_tokens + reply.completion_tokens
-            grounded = _grounded(reply.text, [e["text"] for e in evidence[: s.agent.prompt_evidence]])
+            grounded = grounded_share(reply.text, [e["text"] for e in evidence[: s.agent.prompt_evidence]])
             if reply.text.strip() and grounded >= 0.6:
                 answer = reply.text.strip()
                 note = "LLM answer from the fenced evidence"
@@ -355,18 +355,6 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
             note += f" (LLM failed: {exc})"
     confidence = min(1.0, tools.evidence.match(q.text, top[0]["text"]) + 0.2)
     return {"answer": answer, "spans": spans, "confidence": confidence, "cite": top}, text_tokens, note
-
-
-def _grounded(answer: str, evidence: list[str]) -> float:
-    """Share of the answer's content words found in the evidence it was given (small LLMs
-    sometimes ramble: an answer mostly made of words the video never said is not used)."""
-    from keyclip.agent.evidence import content_words
-
-    if re.search(r"(.{2,12}?)\1{4,}", answer):  # a degenerate loop ("00.00.00.00.00...")
-        return 0.0
-    said = {w for text in evidence for w in content_words(text)}
-    words = [w for w in content_words(answer) if not any(ch.isdigit() for ch in w) and w != "evidence"]
-    return sum(1 for w in words if w in said) / len(words) if words else 0.0
 
 
 # -- look: with a VLM ---------------------------------------------------------------------------

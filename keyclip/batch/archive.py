@@ -19,7 +19,7 @@ import numpy as np
 
 from keyclip.batch.catalog import Catalog, Entry
 from keyclip.errors import InputError
-from keyclip.index.query import bm25_ranking
+from keyclip.index.query import bm25_ranking, query_terms
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
 
@@ -40,8 +40,9 @@ class ArchiveHit:
         return {**asdict(self), "kinds": list(self.kinds), "score": round(self.score, 4)}
 
 
-def archive_videos(out_dir: Path) -> list[Entry]:
-    """The done videos of the archive at ``out_dir``.
+def archive_videos(out_dir: Path, missing: list[str] | None = None) -> list[Entry]:
+    """The done videos of the archive at ``out_dir`` whose index is still there (the others are
+    appended to ``missing``: re-running ``annotate`` rebuilds them).
 
     Raises:
         InputError: ``out_dir`` holds no catalog (not an annotate output folder).
@@ -50,25 +51,41 @@ def archive_videos(out_dir: Path) -> list[Entry]:
     if not path.is_file():
         raise InputError(f"{out_dir}: not an annotated archive (no {CATALOG}; run `app.py annotate ... --out {out_dir}`)")
     with Catalog.open(path, readonly=True) as cat:
-        return [e for e in cat.entries("done") if e.index_path and Path(e.index_path).is_file()]
+        done = cat.entries("done")
+    present = [e for e in done if e.index_path and Path(e.index_path).is_file()]
+    if missing is not None:
+        missing += [e.path for e in done if e not in present]
+    return present
+
+
+def _words_of(text: str) -> set[str]:
+    return set(query_terms(text))
 
 
 def _video_hits(entry: Entry, query: str, q: np.ndarray | None, per_video: int, merge_s: float) -> list[ArchiveHit]:
+    """Scores comparable across videos: cosine similarity with the query (same embedder for all)
+    plus 0.3 x the share of the query's words the record holds."""
     store = IndexStore.open(Path(entry.index_path), readonly=True)
     try:
         records = {r.id: r for r in store.records()}
-        scores: dict[int, float] = {}
+        sims: dict[int, float] = {}
+        candidates: list[int] = []
         if q is not None:
             ids, matrix = store.embeddings()
-            if len(ids):
-                sims = matrix @ q
-                for i in np.argsort(-sims)[: per_video * 4]:
-                    scores[ids[i]] = float(sims[i])
-        for rank, rid in enumerate(bm25_ranking(store, query, limit=per_video * 4)):
-            scores[rid] = scores.get(rid, 0.0) + 0.25 / (1 + rank / 3)
+            if len(ids) and matrix.shape[1] == q.shape[0]:  # an index embedded with another model is keyword-only
+                all_sims = matrix @ q
+                sims = {rid: float(v) for rid, v in zip(ids, all_sims)}
+                candidates += [ids[i] for i in np.argsort(-all_sims)[: per_video * 4]]
+        candidates += bm25_ranking(store, query, limit=per_video * 4)
     finally:
         store.close()
-    top = sorted((rid for rid in scores if rid in records), key=lambda rid: -scores[rid])[:per_video]
+    terms = set(query_terms(query))
+    scores = {}
+    for rid in dict.fromkeys(candidates):
+        if rid in records:
+            covered = len(terms & _words_of(records[rid].text)) / len(terms) if terms else 0.0
+            scores[rid] = sims.get(rid, 0.0) + 0.3 * covered
+    top = sorted(scores, key=lambda rid: -scores[rid])[:per_video]
     spans: list[list] = []  # [t0, t1, score, kinds, texts]
     for rid in sorted(top, key=lambda rid: records[rid].t0):
         r = records[rid]
@@ -85,8 +102,9 @@ def _video_hits(entry: Entry, query: str, q: np.ndarray | None, per_video: int, 
 
 
 def search_archive(out_dir: Path, query: str, settings: Settings, embedder=None, k: int = 10,
-                   per_video: int = 8, merge_s: float = 5.0) -> list[ArchiveHit]:
-    """The ``k`` best (video, span, snippet) for ``query`` across the archive."""
+                   per_video: int = 8, merge_s: float = 5.0, missing: list[str] | None = None) -> list[ArchiveHit]:
+    """The ``k`` best (video, span, snippet) for ``query`` across the archive (videos whose index
+    is gone are appended to ``missing``)."""
     if not query.strip():
         raise InputError("the query is empty")
     q = None
@@ -94,7 +112,7 @@ def search_archive(out_dir: Path, query: str, settings: Settings, embedder=None,
         q = np.asarray(embedder.embed([query])[0], dtype=np.float32)
         q /= np.linalg.norm(q) + 1e-9
     hits: list[ArchiveHit] = []
-    for entry in archive_videos(out_dir):
+    for entry in archive_videos(out_dir, missing):
         hits += _video_hits(entry, query, q, per_video, merge_s)
     hits.sort(key=lambda h: (-h.score, h.name, h.t0))
     return hits[:k]
@@ -116,7 +134,7 @@ def rank_videos(hits: list[ArchiveHit], top: int = 3) -> list[dict]:
 
 
 def ask_archive(out_dir: Path, question: str, options: list[str], settings: Settings, session: str | None = None,
-                embedder=None, llm=None, vlm=None, load_models: bool = True):
+                embedder=None, llm=None, vlm=None, load_models: bool = True, missing: list[str] | None = None):
     """Answer ``question`` from the archive: find the video whose evidence matches it best, ask
     the agent there, and name the video in the answer and its citations."""
     from keyclip.agent.run import Asker
@@ -125,16 +143,19 @@ def ask_archive(out_dir: Path, question: str, options: list[str], settings: Sett
         from keyclip.backends.registry import make_embedder
 
         embedder = make_embedder(settings)
-    hits = search_archive(out_dir, question, settings, embedder, k=60, per_video=8)
+    missing = missing if missing is not None else []
+    hits = search_archive(out_dir, question, settings, embedder, k=60, per_video=8, missing=missing)
     ranked = rank_videos(hits)
     if not ranked:
-        raise InputError(f"{out_dir}: the archive has no annotated video to ask")
+        why = f" ({len(missing)} videos' indexes are gone: re-run annotate)" if missing else ""
+        raise InputError(f"{out_dir}: nothing in the archive matches the question{why}")
     best = ranked[0]
     entry = next(e for e in archive_videos(out_dir) if e.path == best["video"])
     with Asker(Path(entry.index_path), Path(entry.path), settings, embedder=embedder, llm=llm, vlm=vlm,
                load_models=load_models) as asker:
         answer = asker.ask(question, options, session=session)
-    answer.answer = f"{best['name']}: {answer.answer}"
+    if not answer.abstained:
+        answer.answer = f"{best['name']}: {answer.answer}"
     for c in answer.citations:
         c.video = best["name"]
     answer.videos = ranked

@@ -4,7 +4,8 @@ Status: ``pending`` -> ``running`` -> ``done`` | ``failed`` (with a one-line rea
 driver process writes it (workers report back), every change is one transaction, so a crash or a
 kill loses at most the videos that were running: they are ``running`` rows, which the next run
 takes again, like ``pending`` ones. A ``done`` video is skipped while its file is unchanged (same
-size and modification time; else it is hashed and re-annotated if its content changed).
+size and modification time) and its outputs and index are still there. One batch at a time uses
+an output folder (``run_batch`` holds ``catalog.lock``).
 
 Example:
     >>> with Catalog.open(out / "catalog.sqlite") as cat:              # doctest: +SKIP
@@ -16,7 +17,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,7 +69,7 @@ class Catalog:
     def open(cls, path: Path, readonly: bool = False) -> Catalog:
         try:
             if readonly:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+                db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
@@ -87,27 +89,48 @@ class Catalog:
         self.close()
 
     def add(self, videos: Iterable[Path]) -> int:
-        """Register videos (absolute paths). A done video whose file changed, or whose outputs are
-        gone, goes back to pending; so do failed ones (a new run tries them again). Returns how
-        many need work."""
-        with self.db:
-            self.db.execute("BEGIN")
-            for video in videos:
-                st = video.stat() if video.exists() else None
-                size, mtime = (st.st_size, st.st_mtime) if st else (None, None)
-                row = self.db.execute("SELECT size_bytes, mtime, status, folder FROM videos WHERE path = ?",
-                                      (str(video),)).fetchone()
+        """Register videos (absolute paths). A done video whose file changed, or whose outputs or
+        index are gone, goes back to pending; so do failed ones (a new run tries them again).
+        Returns how many need work."""
+        videos = list(videos)
+        stats = {}
+        for video in videos:  # outside the transaction: stat() can be slow on network storage
+            try:
+                st = video.stat()
+                stats[str(video)] = (st.st_size, st.st_mtime)
+            except OSError:
+                stats[str(video)] = (None, None)
+        with self._write():
+            for path, (size, mtime) in stats.items():
+                row = self.db.execute("SELECT size_bytes, mtime, status, folder, index_path FROM videos WHERE path = ?",
+                                      (path,)).fetchone()
                 if row is None:
-                    self.db.execute("INSERT INTO videos (path, size_bytes, mtime) VALUES (?, ?, ?)",
-                                    (str(video), size, mtime))
-                elif row[2] == "done" and ((row[0], row[1]) != (size, mtime)
-                                           or not (Path(row[3] or "") / "annotation.json").is_file()):
+                    self.db.execute("INSERT INTO videos (path, size_bytes, mtime) VALUES (?, ?, ?)", (path, size, mtime))
+                elif row[2] == "failed" or (row[2] == "done" and (
+                        (row[0], row[1]) != (size, mtime) or not (Path(row[3] or "") / "annotation.json").is_file()
+                        or not Path(row[4] or "").is_file())):
                     self.db.execute("UPDATE videos SET status = 'pending', size_bytes = ?, mtime = ? WHERE path = ?",
-                                    (size, mtime, str(video)))
-                elif row[2] == "failed":  # a new run tries failed videos again
-                    self.db.execute("UPDATE videos SET status = 'pending', size_bytes = ?, mtime = ? WHERE path = ?",
-                                    (size, mtime, str(video)))
+                                    (size, mtime, path))
         return len(self.todo([str(v) for v in videos]))
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise CacheError(f"{self.path}: cannot write the catalog ({exc})") from exc
+
+    def _exec(self, sql: str, args: tuple) -> None:
+        try:
+            self.db.execute(sql, args)
+        except sqlite3.Error as exc:
+            raise CacheError(f"{self.path}: cannot write the catalog ({exc})") from exc
 
     def todo(self, paths: list[str] | None = None) -> list[str]:
         """Videos not done (pending, failed, or left ``running`` by a run that died), in the
@@ -117,18 +140,18 @@ class Catalog:
         return [p for p in order if rows.get(p) in ("pending", "running", "failed")]
 
     def start(self, path: str) -> None:
-        self.db.execute("UPDATE videos SET status = 'running', attempts = attempts + 1, started_at = ?, reason = NULL "
+        self._exec("UPDATE videos SET status = 'running', attempts = attempts + 1, started_at = ?, reason = NULL "
                         "WHERE path = ?", (time.time(), path))
 
     def done(self, path: str, content_hash: str, duration: float, folder: str, index_path: str,
              outputs: list[str], seconds: dict) -> None:
-        self.db.execute(
+        self._exec(
             "UPDATE videos SET status = 'done', content_hash = ?, duration = ?, folder = ?, index_path = ?, "
             "outputs = ?, seconds = ?, reason = NULL, finished_at = ? WHERE path = ?",
             (content_hash, duration, folder, index_path, json.dumps(outputs), json.dumps(seconds), time.time(), path))
 
     def failed(self, path: str, reason: str) -> None:
-        self.db.execute("UPDATE videos SET status = 'failed', reason = ?, finished_at = ? WHERE path = ?",
+        self._exec("UPDATE videos SET status = 'failed', reason = ?, finished_at = ? WHERE path = ?",
                         (reason.splitlines()[0][:500] if reason else "failed", time.time(), path))
 
     def entries(self, status: str | None = None) -> list[Entry]:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from keyclip import prompts
+from keyclip.agent.evidence import grounded_share
 from keyclip.batch.slides import Slide, distinct_slides
 from keyclip.console import clock
 from keyclip.index.store import IndexStore, Record
@@ -113,10 +114,13 @@ def _llm_title(llm, a: float, b: float, speech: list[Record]) -> str | None:
                           {"role": "user", "content": prompts.render("chapter_title", evidence=text)}],
                          max_tokens=24, schema={"type": "object", "properties": {"title": {"type": "string"}},
                                                 "required": ["title"]})
-        title = str(reply.json().get("title", "")).strip().strip('"')
+        data = reply.json()
+        title = " ".join(str(data.get("title", "")).split()).strip('"') if isinstance(data, dict) else ""
     except (BackendError, ValueError):
         return None
-    return title[:80] or None
+    if grounded_share(title, [r.text for r in said[:20]]) < 0.5:
+        return None  # a title made of words never said: use what was said instead
+    return prompts.clean(title)[:80] or None
 
 
 def make_chapters(store: IndexStore, options: AnnotateOptions, duration: float | None = None,
@@ -127,8 +131,6 @@ def make_chapters(store: IndexStore, options: AnnotateOptions, duration: float |
     speech = store.records("speech")
     objects = store.records("objects")
     units = _units(store, duration)
-    if not units:
-        return []
     # 1. scenes -> runs of the same slide (or of no text: cuts inside footage); short runs join
     #    the run before them
     runs: list[list] = []  # [start, end, slide]
@@ -140,8 +142,8 @@ def make_chapters(store: IndexStore, options: AnnotateOptions, duration: float |
             runs.append([a, b, here])
     merged: list[list] = []
     for run in runs:
-        if merged and run[1] - run[0] < options.min_chapter_s:
-            merged[-1][1] = run[1]
+        if merged and (run[1] - run[0] < options.min_chapter_s or run[2] == merged[-1][2]):
+            merged[-1][1] = run[1]  # too short to be a chapter, or the same slide again after one
         else:
             merged.append(run)
     if len(merged) > 1 and merged[0][1] - merged[0][0] < options.min_chapter_s:
@@ -155,7 +157,7 @@ def make_chapters(store: IndexStore, options: AnnotateOptions, duration: float |
     pieces = []
     for a, b, here in runs:
         cuts = [a, *_topic_splits(a, b, speech, vectors, options.max_chapter_s), b]
-        pieces += [(x, y, here if k == 0 or here is not None else None) for k, (x, y) in enumerate(zip(cuts, cuts[1:]))]
+        pieces += [(x, y, here) for x, y in zip(cuts, cuts[1:])]
     # 3. titles
     chapters = []
     for a, b, here in pieces:
@@ -185,7 +187,7 @@ def chapters_vtt(chapters: list[Chapter]) -> str:
     """WebVTT chapter track (``<track kind="chapters">``)."""
     import webvtt
 
-    from keyclip.batch.transcript import cue_text, vtt_time
+    from keyclip.batch.transcript import vtt_text, vtt_time
 
-    return webvtt.WebVTT(captions=[webvtt.Caption(vtt_time(c.start), vtt_time(c.end), cue_text(c.title))
-                                   for c in chapters]).content
+    return webvtt.WebVTT(captions=[webvtt.Caption(vtt_time(c.start), vtt_time(max(c.end, c.start + 0.001)),
+                                                  vtt_text(c.title)) for c in chapters]).content

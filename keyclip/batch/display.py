@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -45,20 +46,20 @@ class BatchDisplay:
         kind, video = event[0], event[1]
         name = Path(video).name
         if kind == "notice":
-            self.progress.console.print(f"[yellow]note:[/] {event[2]}", highlight=False)
+            self.progress.console.print(f"[yellow]note:[/] {escape(str(event[2]))}", highlight=False)
             return
         if kind != "stage":
             return
         stage, what, value = event[2], event[3], event[4]
         tasks = self._stages.setdefault(video, {})
         if what == "start":
-            tasks[stage] = self.progress.add_task(f"  {name[:32]}: {stage}", total=value, note="")
+            tasks[stage] = self.progress.add_task(f"  {escape(name[:32])}: {stage}", total=value, note="")
             self._totals[tasks[stage]] = value
         elif stage in tasks and what == "update":
             self.progress.update(tasks[stage], completed=value)
         elif stage in tasks and what == "finish":
             total = self._totals.get(tasks[stage]) or 1
-            self.progress.update(tasks[stage], completed=total, total=total, note=str(value)[:40])
+            self.progress.update(tasks[stage], completed=total, total=total, note=escape(str(value)[:40]))
 
     def finished(self, outcome: Outcome) -> None:
         for task_id in self._stages.pop(outcome.video, {}).values():
@@ -69,7 +70,7 @@ class BatchDisplay:
         self.progress.update(self.hours, completed=round(self._hours, 4),
                              note=f"{self._hours:.2f}/{self.total_hours:.2f} h")
         if not outcome.ok:
-            self.progress.console.print(f"[red]failed:[/] {Path(outcome.video).name}: {outcome.error}",
+            self.progress.console.print(f"[red]failed:[/] {escape(Path(outcome.video).name)}: {escape(outcome.error or '')}",
                                         highlight=False, soft_wrap=True)
 
 
@@ -83,5 +84,5 @@ def report_table(report) -> Table:
                   f"{report.throughput:.1f} video-hours per wall-hour in {report.wall_s:.0f} s" if report.done else "")
     table.add_row("skipped (already done)", str(report.skipped), "", "")
     for video, reason in report.failed:
-        table.add_row("[red]failed[/]", "1", "", f"{Path(video).name}: {reason}")
+        table.add_row("[red]failed[/]", "1", "", escape(f"{Path(video).name}: {reason}"))
     return table

@@ -102,6 +102,8 @@ class RayEngine:
         ray, tmp = self._start()
         try:
             self._run(ray, videos, on_start, on_event, on_outcome)
+        except ray.exceptions.RayError as exc:
+            raise KeyclipError(f"Ray failed: {type(exc).__name__}: {str(exc).splitlines()[0]}") from exc
         finally:
             if tmp is not None:
                 ray.shutdown()
@@ -111,44 +113,56 @@ class RayEngine:
         from ray.util.queue import Queue
 
         cpus = int(ray.cluster_resources().get("CPU", 1))
-        n = self.workers or max(1, cpus // 2)
+        threads = max(1, self.settings.threads or 2) if self.address else None
+        n = self.workers or max(1, cpus // (threads or 2))
         n = max(1, min(n, len(videos), cpus))
+        threads = threads or max(1, cpus // n)
+        n = max(1, min(n, cpus // threads))  # every actor must fit, or it would wait forever
         self.workers = n
-        threads = max(1, cpus // n) if not self.address else max(1, self.settings.threads or 2)
         settings = self.settings.model_copy(update={"threads": threads})
         remote = ray.remote(num_cpus=threads, max_restarts=0, max_task_retries=0)(_ActorWorker)
         queue = Queue(actor_options={"num_cpus": 0})
+        actors: list = []
 
         def spawn():
-            return remote.remote(settings, str(self.out_dir))
+            actor = remote.remote(settings, str(self.out_dir))
+            actors.append(actor)
+            return actor
 
-        free = [spawn() for _ in range(n)]
-        todo = list(videos)
-        running: dict = {}  # object ref -> (video, actor)
-        while todo or running:
-            while todo and free:
-                actor, video = free.pop(), todo.pop(0)
-                running[actor.run.remote(video, queue)] = (video, actor)
-                on_start(video, f"ray actor {len(running)}")
-            done, _ = ray.wait(list(running), num_returns=1, timeout=0.2)
+        try:
+            free = [spawn() for _ in range(n)]
+            try:  # fail in one line, not hang, when the cluster cannot place them
+                ray.get([a.__ray_ready__.remote() for a in free], timeout=300)
+            except ray.exceptions.GetTimeoutError:
+                raise KeyclipError(f"Ray could not start {n} workers of {threads} CPUs within 5 minutes "
+                                   f"(cluster CPUs: {cpus}); try --workers 1") from None
+            todo = list(videos)
+            running: dict = {}  # object ref -> (video, actor)
+            while todo or running:
+                while todo and free:
+                    actor, video = free.pop(), todo.pop(0)
+                    running[actor.run.remote(video, queue)] = (video, actor)
+                    on_start(video, "ray")
+                done, _ = ray.wait(list(running), num_returns=1, timeout=0.2)
+                for event in _drain(queue):
+                    on_event(event)
+                for ref in done:
+                    video, actor = running.pop(ref)
+                    try:
+                        outcome = ray.get(ref)
+                        free.append(actor)
+                    except ray.exceptions.RayActorError as exc:
+                        outcome = Outcome(video, False, error=f"Ray worker died: {str(exc).splitlines()[0]}")
+                        ray.kill(actor)
+                        free.append(spawn())
+                    except ray.exceptions.RayError as exc:
+                        cause = getattr(exc, "cause", None) or exc
+                        outcome = Outcome(video, False, error=f"{type(cause).__name__}: {str(cause).splitlines()[0]}")
+                        free.append(actor)
+                    on_outcome(outcome)
             for event in _drain(queue):
                 on_event(event)
-            for ref in done:
-                video, actor = running.pop(ref)
-                try:
-                    outcome = ray.get(ref)
-                    free.append(actor)
-                except ray.exceptions.RayActorError as exc:
-                    outcome = Outcome(video, False, error=f"Ray worker died: {str(exc).splitlines()[0]}")
-                    ray.kill(actor)
-                    free.append(spawn())
-                except ray.exceptions.RayTaskError as exc:
-                    cause = exc.cause if getattr(exc, "cause", None) is not None else exc
-                    outcome = Outcome(video, False, error=f"{type(cause).__name__}: {str(cause).splitlines()[0]}")
-                    free.append(actor)
-                on_outcome(outcome)
-        for event in _drain(queue):
-            on_event(event)
-        for actor in free:
-            ray.kill(actor)
-        ray.kill(queue.actor)
+        finally:
+            for actor in actors:
+                ray.kill(actor)
+            ray.kill(queue.actor)

@@ -12,12 +12,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock, Timeout
 from rich.console import Console
 
 from keyclip.batch.catalog import Catalog
 from keyclip.batch.display import BatchDisplay
 from keyclip.batch.worker import Outcome
-from keyclip.errors import InputError
+from keyclip.errors import CacheError
 from keyclip.settings import Settings
 
 CATALOG = "catalog.sqlite"
@@ -48,12 +49,15 @@ class BatchReport:
 
 
 def _duration(video: str) -> float:
-    from keyclip.media.probe import probe
+    """The container's duration (header only: no frame is decoded); 0 when unreadable (the
+    worker reports why)."""
+    import av
 
     try:
-        return probe(video).duration
-    except InputError:
-        return 0.0  # the worker reports why
+        with av.open(video) as container:
+            return float(container.duration or 0) / 1e6
+    except (av.FFmpegError, OSError, ValueError):
+        return 0.0
 
 
 def make_engine(name: str, settings: Settings, out_dir: Path, workers: int, address: str | None, todo: int):
@@ -73,35 +77,48 @@ def run_batch(videos: list[Path], out_dir: Path, settings: Settings, engine: str
               address: str | None = None, console: Console | None = None) -> BatchReport:
     console = console or Console(stderr=True)
     started = time.perf_counter()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    paths = [str(v) for v in videos]
-    with Catalog.open(out_dir / CATALOG) as catalog:
-        catalog.add(videos)
-        todo = catalog.todo(paths)
-        runner = make_engine(engine, settings, out_dir, workers, address, len(todo))
-        report = BatchReport(runner.name, getattr(runner, "workers", workers), skipped=len(paths) - len(todo))
-        durations = {v: _duration(v) for v in todo}
+    out_dir = Path(out_dir).resolve()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        lock = FileLock(str(out_dir / "catalog.lock"))
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise CacheError(f"{out_dir}: another annotate run is using this output folder") from None
+    except OSError as exc:
+        raise CacheError(f"{out_dir}: cannot use it as the output folder ({exc.strerror or exc})") from exc
+    try:
+        paths = [str(v) for v in videos]
+        with Catalog.open(out_dir / CATALOG) as catalog:
+            catalog.add(videos)
+            todo = catalog.todo(paths)
+            runner = make_engine(engine, settings, out_dir, workers, address, len(todo))
+            report = BatchReport(runner.name, 0, skipped=len(paths) - len(todo))
+            with console.status(f"reading the durations of {len(todo)} videos"):
+                durations = {v: _duration(v) for v in todo}
 
-        def on_start(video: str, worker: str) -> None:
-            catalog.start(video)
-            show.started(video, worker)
+            def on_start(video: str, worker: str) -> None:
+                catalog.start(video)
+                show.started(video, worker)
 
-        def on_outcome(o: Outcome) -> None:
-            if o.ok and o.result:
-                r = o.result
-                catalog.done(o.video, r["content_hash"], r["duration"], r["folder"], r["index_path"], r["outputs"],
-                             {**r["seconds"], "wall": round(o.seconds, 3), "worker": o.worker})
-                report.done.append(r)
-                report.hours_done += (r["duration"] or 0.0) / 3600
-            else:
-                catalog.failed(o.video, o.error or "failed")
-                report.failed.append((o.video, o.error or "failed"))
-            if o.worker:
-                report.peak_rss_mb[o.worker] = max(report.peak_rss_mb.get(o.worker, 0.0), o.peak_rss_mb)
-            show.finished(o)
+            def on_outcome(o: Outcome) -> None:
+                if o.ok and o.result:
+                    r = o.result
+                    catalog.done(o.video, r["content_hash"], r["duration"], r["folder"], r["index_path"],
+                                 r["outputs"], {**r["seconds"], "wall": round(o.seconds, 3), "worker": o.worker})
+                    report.done.append(r)
+                    report.hours_done += (r["duration"] or 0.0) / 3600
+                else:
+                    catalog.failed(o.video, o.error or "failed")
+                    report.failed.append((o.video, o.error or "failed"))
+                if o.worker:
+                    report.peak_rss_mb[o.worker] = max(report.peak_rss_mb.get(o.worker, 0.0), o.peak_rss_mb)
+                show.finished(o)
 
-        with BatchDisplay(console, len(todo), sum(durations.values()) / 3600) as show:
-            show.durations = durations
-            runner.run(todo, on_start, show.event, on_outcome)
+            with BatchDisplay(console, len(todo), sum(durations.values()) / 3600) as show:
+                show.durations = durations
+                runner.run(todo, on_start, show.event, on_outcome)
+            report.workers = runner.workers if todo else 0
+    finally:
+        lock.release()
     report.wall_s = time.perf_counter() - started
     return report

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from keyclip.index.screen import boilerplate, normalise, screen_groups, spans_inside
+from keyclip.index.screen import boilerplate, normalise, screen_groups
 from keyclip.tools.ocr import OCRSpan
 
 _PAGE_NUMBER = re.compile(r"^\s*\d+\s*(/|of)\s*\d+\s*$", re.I)
@@ -52,16 +52,27 @@ def _similar(a: set[str], b: set[str]) -> bool:
 
 def distinct_slides(spans: list[OCRSpan], min_seconds: float = 1.0) -> list[Slide]:
     """Slides in order of first appearance. Blocks on screen for less than ``min_seconds`` or
-    with fewer than four letters (OCR noise in footage) are left out."""
+    with fewer than four letters (OCR noise in footage) are left out. Lines revealed one after
+    another (bullets appearing while the title stays) join the block they vanish with; a block
+    that holds two or more others, one of which vanishes before it (a footer), is not a slide."""
     groups = screen_groups(spans)
-    keys = sorted(groups)
+    keys = sorted(groups, key=lambda k: (k[0], -k[1]))
     skip = boilerplate(groups)
     slides: list[Slide] = []
     words: list[set[str]] = []
+    consumed: set = set()
     for key in keys:
-        if spans_inside(key, keys) >= 2 or key[1] - key[0] < min_seconds:
+        if key in consumed:
             continue
-        lines = [x for x in groups[key]
+        nested = [k for k in keys if k != key and key[0] <= k[0] and k[1] <= key[1] and k not in consumed]
+        revealed = [k for k in nested if abs(k[1] - key[1]) <= 0.5]  # vanish together with this block
+        if (len(nested) >= 2 and len(revealed) < len(nested)) or key[1] - key[0] < min_seconds:
+            continue  # it outlasts a change of content: a footer, not a slide
+        if len(revealed) < len(nested):
+            revealed = []
+        consumed.update(revealed)
+        members = [x for k in (key, *revealed) for x in groups[k]]
+        lines = [x for x in members
                  if normalise(x.text) and normalise(x.text) not in skip and not _PAGE_NUMBER.match(x.text)]
         if sum(ch.isalpha() for x in lines for ch in x.text) < 4:  # "A", "SY": OCR noise in footage
             continue

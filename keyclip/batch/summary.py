@@ -18,6 +18,7 @@ from collections import Counter
 import numpy as np
 
 from keyclip import prompts
+from keyclip.agent.evidence import grounded_share
 from keyclip.batch.chapters import Chapter
 from keyclip.batch.slides import Slide, distinct_slides
 from keyclip.console import clock
@@ -99,10 +100,12 @@ def summarise(store: IndexStore, chapters: list[Chapter], options: AnnotateOptio
     speech = store.records("speech")
     keys = keywords(chapters, speech, slides if slides is not None else distinct_slides(store.ocr_spans()),
                     options.keywords)
+    llm_note = ""
     if options.llm_text and llm is not None and speech:
         text = _llm_summary(llm, chapters, speech)
         if text:
             return text, keys, f"written by the LLM ({llm.name}) from the fenced chapter texts"
+        llm_note = " (the LLM's summary was not grounded in the chapters, so it is not used)"
     ids, matrix = store.embeddings()
     vectors = {i: matrix[k] for k, i in enumerate(ids)} if len(ids) else {}
     picks: list[tuple[Record, Chapter]] = []
@@ -118,7 +121,7 @@ def summarise(store: IndexStore, chapters: list[Chapter], options: AnnotateOptio
         picks.sort(key=lambda p: -float(vectors[p[0].id] @ centre))
     picks = sorted(picks[: options.summary_sentences], key=lambda p: p[0].t0)
     prose = " ".join(f"{r.text.strip()} ({clock(c.start)}, {c.title})" for r, c in picks)
-    return prose, keys, "extractive: the most central sentence of the most central chapters"
+    return prose, keys, "extractive: the most central sentence of the most central chapters" + llm_note
 
 
 def _llm_summary(llm, chapters: list[Chapter], speech: list[Record]) -> str | None:
@@ -134,7 +137,10 @@ def _llm_summary(llm, chapters: list[Chapter], speech: list[Record]) -> str | No
                          max_tokens=300)
     except BackendError:
         return None
-    return reply.text.strip() or None
+    text = reply.text.strip()
+    if grounded_share(text, [x.text for x in lines]) < 0.6:
+        return None  # not written from the chapters: keep the extractive summary
+    return text
 
 
 def summary_markdown(video_name: str, duration: float, chapters: list[Chapter], prose: str,

@@ -24,6 +24,11 @@ def cue_text(text: str) -> str:
     return _BLANK_LINES.sub("\n", text.replace("-->", "→")).strip() or "…"
 
 
+def vtt_text(text: str) -> str:
+    """Cue text for WebVTT, where ``&``, ``<`` and ``>`` start entities and tags."""
+    return cue_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def vtt_time(seconds: float) -> str:
     ms = int(round(max(0.0, seconds) * 1000))
     h, rem = divmod(ms, 3_600_000)
@@ -33,13 +38,14 @@ def vtt_time(seconds: float) -> str:
 
 
 def _ends(segments: list[SpeechSegment]) -> list[tuple[float, float]]:
-    """Cue times: each cue lasts at least 0.1 s and never runs into the next one."""
+    """Cue times: never before 0, each cue at least 0.1 s long, never running into the next one."""
     out = []
     for i, seg in enumerate(segments):
-        end = max(seg.t1, seg.t0 + 0.1)
+        start = max(0.0, seg.t0)
+        end = max(seg.t1, start + 0.1)
         if i + 1 < len(segments):
-            end = min(end, max(segments[i + 1].t0, seg.t0 + 0.001))
-        out.append((seg.t0, end))
+            end = min(end, max(segments[i + 1].t0, start + 0.001))
+        out.append((start, end))
     return out
 
 
@@ -50,7 +56,7 @@ def to_srt(segments: list[SpeechSegment]) -> str:
 
 
 def to_vtt(segments: list[SpeechSegment]) -> str:
-    captions = [webvtt.Caption(vtt_time(a), vtt_time(b), cue_text(seg.text))
+    captions = [webvtt.Caption(vtt_time(a), vtt_time(b), vtt_text(seg.text))
                 for seg, (a, b) in zip(segments, _ends(segments))]
     return webvtt.WebVTT(captions=captions).content
 

@@ -39,17 +39,23 @@ class Outcome:
 
 
 class EmitProgress:
-    """``keyclip.index.build.Progress`` that forwards every call as an event tuple."""
+    """``keyclip.index.build.Progress`` that forwards every call as an event tuple (updates at
+    most every ``interval`` seconds per stage: a Ray queue put is a round trip)."""
 
-    def __init__(self, video: str, emit: Callable[[Event], None]):
+    def __init__(self, video: str, emit: Callable[[Event], None], interval: float = 0.5):
         self.video = video
         self.emit = emit
+        self.interval = interval
+        self._last: dict[str, float] = {}
 
     def start(self, stage: str, total: float | None) -> None:
         self.emit(("stage", self.video, stage, "start", total))
 
     def update(self, stage: str, done: float) -> None:
-        self.emit(("stage", self.video, stage, "update", done))
+        now = time.monotonic()
+        if now - self._last.get(stage, 0.0) >= self.interval:
+            self._last[stage] = now
+            self.emit(("stage", self.video, stage, "update", done))
 
     def finish(self, stage: str, note: str = "") -> None:
         self.emit(("stage", self.video, stage, "finish", note))
@@ -92,7 +98,9 @@ class Worker:
         try:
             result = annotate_video(Path(video), self.out_dir, self.settings, self.models,
                                     EmitProgress(video, self.emit), llm=self.llm())
-            return Outcome(video, True, result.to_dict(), seconds=time.perf_counter() - started,
+            data = {**result.to_dict(), "worker": self.name, "models_loaded": self.models.loaded,
+                    "models_made": self.models.made}
+            return Outcome(video, True, data, seconds=time.perf_counter() - started,
                            worker=self.name, peak_rss_mb=peak_rss_mb())
         except KeyclipError as exc:
             error = str(exc)

@@ -17,20 +17,23 @@ from keyclip.settings import Settings
 
 
 class IndexModels:
-    """Lazily made, remembered per (role, threads); safe to share between the speech thread and
-    the visual pass of one build (each role is made under a lock)."""
+    """Lazily made, one per role (the first request's thread count wins: a worker keeps one
+    Whisper, not one per thread count); safe to share between the speech thread and the visual
+    pass of one build (each role is made under a lock)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
-        self._made: dict[tuple[str, int | None], object] = {}
+        self._made: dict[str, object] = {}
         self._lock = threading.Lock()
+        self.made = 0
+        """How many models were made (loaded) so far."""
 
     def _get(self, role: str, threads: int | None, make):
-        key = (role, threads)
         with self._lock:
-            if key not in self._made:
-                self._made[key] = make()
-            return self._made[key]
+            if role not in self._made:
+                self._made[role] = make()
+                self.made += 1
+            return self._made[role]
 
     def asr(self, threads: int | None = None):
         from keyclip.backends.registry import make_asr
@@ -60,4 +63,5 @@ class IndexModels:
 
     @property
     def loaded(self) -> list[str]:
-        return sorted({role for role, _ in self._made})
+        """Roles made so far (a worker that loads models once shows the same list every video)."""
+        return sorted(self._made)

@@ -34,11 +34,16 @@ class Hit:
     dense_similarity: float | None
 
 
+def query_terms(question: str) -> list[str]:
+    """The content words of ``question``, lower-cased, each once."""
+    words = [w.lower() for w in _WORD.findall(question)]
+    return list(dict.fromkeys([w for w in words if w not in _STOP and len(w) > 1] or [w for w in words if len(w) > 1]))
+
+
 def fts_query(question: str) -> str | None:
     """An FTS5 query matching any content word of ``question`` (each word quoted, so
     user text can never be read as FTS5 syntax)."""
-    words = [w.lower() for w in _WORD.findall(question)]
-    terms = [w for w in words if w not in _STOP and len(w) > 1] or [w for w in words if len(w) > 1]
+    terms = query_terms(question)
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in dict.fromkeys(terms))

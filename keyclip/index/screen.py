@@ -42,18 +42,36 @@ def screen_groups(lines: Iterable[Timed]) -> dict[Span, list]:
     return groups
 
 
+def _height(item) -> float | None:
+    box = getattr(item, "box", None)
+    if not box or None in box:
+        return None
+    return box[3] - box[1]
+
+
 def boilerplate(groups: dict[Span, list], min_contexts: int = 3) -> set[str]:
     """Normalised lines that stay on while different content comes and goes (footers, logos).
     A slide shown again (or a whole lecture repeated) brings the same lines with the same
-    neighbours: one context, so it makes nothing boilerplate."""
+    neighbours: one context, so it makes nothing boilerplate. When lines carry boxes, a slide's
+    title (its largest line) repeated over several slides ("Hash Tables", "Hash Tables (2)") is
+    not boilerplate either: only text that outlasts a change of content, or small text repeated
+    beside different content, is."""
     texts = {span: {normalise(x.text) for x in lines} for span, lines in groups.items()}
+    titles: dict[Span, set[str]] = {}
+    for span, lines in groups.items():
+        heights = [h for h in (_height(x) for x in lines) if h is not None]
+        if heights and len(lines) > 1:
+            titles[span] = {normalise(x.text) for x in lines if (_height(x) or 0.0) >= 0.85 * max(heights)}
     contexts: dict[str, set[frozenset[str]]] = {}
     for (a, b), lines in texts.items():
-        within = [rest for (c, d), others in texts.items() if a <= c and d <= b
-                  for rest in [others - lines] if rest]
+        # content that came and went while these lines stayed; if nothing inside vanished before
+        # them, what appeared inside was revealed on the same slide (bullets one by one)
+        inside = [((c, d), others) for (c, d), others in texts.items() if a <= c and d <= b and (c, d) != (a, b)]
+        changed = any(d < b - 0.5 for (_, d), _ in inside)
+        within = [rest for _, others in inside for rest in [others - lines] if rest] if changed else []
         for line in lines:
             found = contexts.setdefault(line, set())
-            if lines - {line}:
+            if lines - {line} and line not in titles.get((a, b), ()):
                 found.add(frozenset(lines - {line}))
             found.update(frozenset(x) for x in within)
     return {line for line, c in contexts.items() if len(c) >= min_contexts}
