@@ -1,6 +1,6 @@
 """Annotate benchmark: throughput (video-hours per wall-hour) and peak RSS per worker for the
-local engine with 1 and 2 workers and for Ray on a local instance, on a batch cut from the dev
-lecture.
+local engine and for Ray on a local instance, each with 1 and 2 workers, on a batch cut from the
+dev lecture.
 
     .venv/bin/python bench/annotate_bench.py [--parts 4] [--json results.json]
 
@@ -82,7 +82,8 @@ def run(config: str, videos: list[Path], work: Path, model_cache: Path) -> dict:
     cache.mkdir(parents=True, exist_ok=True)
     if not (cache / "models").exists():
         (cache / "models").symlink_to(model_cache, target_is_directory=True)
-    engine, workers = {"local-1": ("local", "1"), "local-2": ("local", "2"), "ray-local": ("ray", "0")}[config]
+    engine, workers = {"local-1": ("local", "1"), "local-2": ("local", "2"), "ray-local-1": ("ray", "1"),
+                       "ray-local-2": ("ray", "2")}[config]
     cmd = [sys.executable, str(REPO / "app.py"), "annotate", *map(str, videos), "--out", str(work / f"out-{config}"),
            "--engine", engine, "--workers", workers, "--json"]
     start = time.perf_counter()
@@ -99,7 +100,7 @@ def run(config: str, videos: list[Path], work: Path, model_cache: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--parts", type=int, default=4)
-    parser.add_argument("--configs", default="local-1,local-2,ray-local")
+    parser.add_argument("--configs", default="local-1,local-2,ray-local-1,ray-local-2")
     parser.add_argument("--work", type=Path, help="folder for the batch, caches and outputs (default: a temp dir)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()

@@ -359,3 +359,23 @@ def test_llm_titles_untitled_chapters_and_writes_the_summary_from_fenced_text(de
         assert prose.strip() and keys and ("LLM" in method)
     finally:
         store.close()
+
+
+@needs_espeak()
+def test_a_talk_without_slide_changes_is_split_where_the_topic_changes(sample, sample_index):
+    """TextTiling on the real MiniLM vectors of the sample's speech, ignoring its slides: with
+    chapters of at most 12 s, the splits fall where the narration moves to the next slide's topic
+    (a split is made at the start of a speech segment, so within a few seconds of a cut)."""
+    from keyclip.batch.chapters import _topic_splits
+    from keyclip.index.store import IndexStore
+
+    built, _ = sample_index
+    store = IndexStore.open(built.index_path, readonly=True)
+    try:
+        speech = store.records("speech")
+        ids, matrix = store.embeddings()
+        vectors = {i: matrix[k] for k, i in enumerate(ids)}
+        splits = _topic_splits(0.0, built.media.duration, speech, vectors, max_s=12.0)
+    finally:
+        store.close()
+    assert splits and all(any(abs(t - c) <= 2.5 for c in sample.cuts) for t in splits), (splits, sample.cuts)

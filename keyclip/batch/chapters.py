@@ -65,18 +65,17 @@ def _topic_splits(a: float, b: float, speech: list[Record], vectors: dict[int, n
     """Where to split [a, b] so that no piece is longer than ``max_s``: the deepest dips in the
     similarity of the minute of speech before and after a segment boundary."""
     inside = [r for r in speech if a <= r.t0 < b and r.id in vectors]
-    if b - a <= max_s or len(inside) < 4:
+    if b - a <= max_s or len(inside) < 2:
         return []
     window = min(60.0, max_s / 2)
     best, best_sim = None, 2.0
-    for r in inside[1:]:
+    for i, r in enumerate(inside[1:], start=1):
         t = r.t0
         if t - a < max_s / 4 or b - t < max_s / 4:
             continue
-        before = [vectors[x.id] for x in inside if t - window <= x.t0 < t]
-        after = [vectors[x.id] for x in inside if t <= x.t0 < t + window]
-        if not before or not after:
-            continue
+        # what is said in the window before and after (at least the neighbouring segment)
+        before = [vectors[x.id] for x in inside[:i] if x.t0 >= t - window] or [vectors[inside[i - 1].id]]
+        after = [vectors[x.id] for x in inside[i:] if x.t0 < t + window] or [vectors[r.id]]
         u, v = np.mean(before, axis=0), np.mean(after, axis=0)
         sim = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
         if sim < best_sim:
