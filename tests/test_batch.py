@@ -298,6 +298,7 @@ def test_ray_engine_on_a_local_cluster_gives_the_local_engines_outputs(killed_th
 # -- the dev lecture -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_dev_lecture_chapters_match_its_slide_changes_and_slides_its_titles(dev_index, dev_truth, tmp_path):
     from keyclip.batch.annotate import annotate_video
 
@@ -323,6 +324,7 @@ def test_dev_lecture_chapters_match_its_slide_changes_and_slides_its_titles(dev_
             assert shown["lines"][0] == seg["title"]
 
 
+@pytest.mark.slow
 def test_llm_titles_untitled_chapters_and_writes_the_summary_from_fenced_text(dev_index):
     """``--llm-text`` with the packaged SmolLM2 (real llama.cpp): the chapter without a slide
     but with speech (the Dashwood reading over city footage) gets an LLM title; slides keep theirs;

@@ -73,12 +73,14 @@ def available_memory_gb() -> float:
 
 
 def auto_workers(settings: Settings, videos: int) -> int:
-    """``annotate.workers`` if set; else as many as cores allow (two threads each), memory
-    allows (``annotate.worker_memory_gb`` each) and videos need."""
+    """``annotate.workers`` if set; else one per core, as far as memory allows
+    (``annotate.worker_memory_gb`` each) and videos need. Videos in parallel beat threads inside
+    one video: on 2 cores, 2 one-thread workers annotate 1.3x faster than 1 two-thread worker
+    (bench/annotate_bench.py)."""
     if settings.annotate.workers:
         return max(1, min(settings.annotate.workers, videos))
     by_memory = int(available_memory_gb() // settings.annotate.worker_memory_gb)
-    return max(1, min(max(1, usable_cores() // 2), by_memory, videos))
+    return max(1, min(usable_cores(), by_memory, videos))
 
 
 class LocalEngine:

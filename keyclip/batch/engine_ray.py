@@ -113,8 +113,8 @@ class RayEngine:
         from ray.util.queue import Queue
 
         cpus = int(ray.cluster_resources().get("CPU", 1))
-        threads = max(1, self.settings.threads or 2) if self.address else None
-        n = self.workers or max(1, cpus // (threads or 2))
+        threads = max(1, self.settings.threads or 1) if self.address else None
+        n = self.workers or max(1, cpus // (threads or 1))  # one video per core (see auto_workers)
         n = max(1, min(n, len(videos), cpus))
         threads = threads or max(1, cpus // n)
         n = max(1, min(n, cpus // threads))  # every actor must fit, or it would wait forever
