@@ -17,13 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from keyclip.batch.catalog import Catalog, Entry
+from keyclip.batch.catalog import CATALOG, Catalog, Entry
 from keyclip.errors import InputError
 from keyclip.index.query import bm25_ranking, query_terms
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
-
-CATALOG = "catalog.sqlite"
 
 
 @dataclass(frozen=True)

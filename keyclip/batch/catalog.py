@@ -24,6 +24,9 @@ from pathlib import Path
 
 from keyclip.errors import CacheError
 
+CATALOG = "catalog.sqlite"
+"""The catalog's file name inside an archive's output folder."""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS videos (
     path TEXT PRIMARY KEY,

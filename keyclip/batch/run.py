@@ -15,13 +15,11 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from rich.console import Console
 
-from keyclip.batch.catalog import Catalog
+from keyclip.batch.catalog import CATALOG, Catalog
 from keyclip.batch.display import BatchDisplay
 from keyclip.batch.worker import Outcome
 from keyclip.errors import CacheError
 from keyclip.settings import Settings
-
-CATALOG = "catalog.sqlite"
 
 
 @dataclass
