@@ -19,9 +19,9 @@ from functools import lru_cache
 
 import numpy as np
 
-from keyclip.index import screen
 from keyclip.index.query import Hit, search_store
 from keyclip.index.screen import boilerplate, screen_groups, span_key, spans_inside
+from keyclip.index.screen import normalise as _normalise
 from keyclip.index.store import IndexStore, Record
 
 KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen"}
@@ -53,7 +53,8 @@ def content_words(text: str) -> tuple[str, ...]:
     return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
-normalise = lru_cache(maxsize=1 << 16)(screen.normalise)
+normalise = lru_cache(maxsize=1 << 16)(_normalise)
+"""``keyclip.index.screen.normalise``, memoised: records are matched many times."""
 
 
 def grounded_share(answer: str, evidence: list[str]) -> float:
