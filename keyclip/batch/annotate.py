@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import importlib.metadata
 import re
 import time
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from keyclip.batch.chapters import chapters_markdown, chapters_vtt, make_chapter
 from keyclip.batch.files import write_json, write_text
 from keyclip.batch.slides import distinct_slides
 from keyclip.batch.summary import summarise, summary_markdown
-from keyclip.index.build import Progress, build_index
+from keyclip.index.build import Progress, build_index, package_version
 from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
@@ -57,14 +56,10 @@ def folder_name(video: Path, digest: str) -> str:
 
 
 def _versions() -> dict[str, str]:
-    out = {"keyclip": __version__}
-    for dist in ("faster-whisper", "ctranslate2", "rapidocr", "onnxruntime", "sentence-transformers",
-                 "scenedetect-headless", "ultralytics", "av"):
-        try:
-            out[dist] = importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return out
+    found = {dist: package_version(dist) for dist in ("faster-whisper", "ctranslate2", "rapidocr", "onnxruntime",
+                                                      "sentence-transformers", "scenedetect-headless",
+                                                      "ultralytics", "av")}
+    return {"keyclip": __version__, **{d: v for d, v in found.items() if v != "absent"}}
 
 
 def annotate_video(video: Path, out_dir: Path, settings: Settings, models: IndexModels | None = None,
@@ -82,11 +77,11 @@ def annotate_video(video: Path, out_dir: Path, settings: Settings, models: Index
     try:
         duration = built.media.duration
         segments = store.speech()
-        language = (store.stages().get("speech", {}).get("info") or {}).get("language")
+        stages = store.stages()
+        language = (stages.get("speech", {}).get("info") or {}).get("language")
         slides = distinct_slides(store.ocr_spans())
         chapters = make_chapters(store, settings.annotate, duration, slides, llm=llm)
         prose, keys, method = summarise(store, chapters, settings.annotate, slides, llm=llm)
-        stages = store.stages()
     finally:
         store.close()
     name = Path(video).name

@@ -15,7 +15,7 @@ import resource
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from keyclip.errors import KeyclipError
@@ -35,7 +35,6 @@ class Outcome:
     seconds: float = 0.0
     worker: str = ""
     peak_rss_mb: float = 0.0
-    extra: dict = field(default_factory=dict)
 
 
 class EmitProgress:

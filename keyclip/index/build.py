@@ -91,7 +91,8 @@ def _hash(*parts: object) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
-def _version(dist: str) -> str:
+def package_version(dist: str) -> str:
+    """An installed distribution's version, or ``absent``."""
     try:
         return importlib.metadata.version(dist)
     except importlib.metadata.PackageNotFoundError:
@@ -103,14 +104,14 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     from keyclip.backends.registry import detector_weights
 
     scenes = _hash("scenes/1", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
-                   _version("scenedetect-headless"))
-    ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), _version("rapidocr"), _version("paddleocr"))
+                   package_version("scenedetect-headless"))
+    ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
     weights = detector_weights(s)
     weights_id = (str(weights), weights.stat().st_size) if weights else None
-    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, _version("ultralytics"))
-    speech = _hash("speech/1", s.speech.fingerprint(), _version("faster-whisper"), _version("ctranslate2"))
+    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, package_version("ultralytics"))
+    speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
-    frames = _hash("frames/1", scenes, s.scorer.model, _version("transformers") if s.scorer.model else None)
+    frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)
     return {"scenes": scenes, "ocr": ocr, "objects": objects, "speech": speech, "embed": embed, "frames": frames}
 
 
