@@ -352,6 +352,44 @@ def annotate(
         raise typer.Exit(1)
 
 
+@app.command()
+def chat(
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 7860,
+    archive: Annotated[list[Path] | None, typer.Option("--archive", help="An annotate output folder whose videos "
+                                                                          "can be picked (repeatable).")] = None,
+    cache_dir: CacheOpt = None,
+) -> None:
+    """Chat with videos in the browser: upload or pick one; cited times seek the player."""
+    import importlib.util
+    import socket
+
+    from keyclip.batch.catalog import CATALOG
+
+    if importlib.util.find_spec("gradio") is None:
+        _fail("the chat app needs Gradio: pip install -e '.[ui]'", 2)
+    for folder in archive or []:
+        if not (folder / CATALOG).is_file():
+            _fail(f"{folder}: not an annotated archive (no {CATALOG}); run app.py annotate first", 2)
+    if not 0 < port < 65536:
+        _fail(f"--port must be 1-65535, not {port}", 2)
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", 2)
+    settings = _settings(cache_dir)
+
+    def work():
+        from keyclip.ui.server import serve
+
+        err.print("starting the chat app (loading models)…", highlight=False)
+        serve(settings, host, port, [f.absolute() for f in archive or []],
+              ready=lambda url: err.print(f"keyclip chat on [bold]{escape(url)}[/] (Ctrl-C stops)", highlight=False))
+
+    _run(work)
+
+
 @app.command("make-sample")
 def make_sample(
     path: Annotated[Path, typer.Argument(help="Where to write the sample lecture (.mp4).")],

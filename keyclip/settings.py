@@ -236,6 +236,17 @@ class AnnotateOptions(_Options):
     """Memory a worker needs with the offline models loaded (for sizing; measured in bench/)."""
 
 
+class UIOptions(_Options):
+    """The chat web app (``app.py chat``): what it accepts from uploads."""
+
+    max_upload_mb: float = Field(2048.0, gt=0.0)
+    """Uploads larger than this are refused by the server (HTTP 413) and in the page."""
+    max_duration_s: float = Field(4 * 3600.0, gt=0.0)
+    """Uploaded videos longer than this are refused before indexing."""
+    warm_agents: int = Field(8, ge=1)
+    """Agents kept open (one per video and answer settings; the models are shared by all)."""
+
+
 class Settings(BaseSettings):
     """Everything configurable, with documented defaults."""
 
@@ -263,6 +274,7 @@ class Settings(BaseSettings):
     vlm: VLMOptions = VLMOptions()
     agent: AgentOptions = AgentOptions()
     annotate: AnnotateOptions = AnnotateOptions()
+    ui: UIOptions = UIOptions()
 
     @field_validator("cache_dir")
     @classmethod

@@ -29,7 +29,7 @@ from typing import Protocol
 from filelock import FileLock, Timeout
 
 from keyclip import __version__
-from keyclip.errors import CacheError
+from keyclip.errors import CacheError, KeyclipError
 from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.logs import logger
@@ -117,6 +117,24 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
 
 def index_dir_for(digest: str, s: Settings) -> Path:
     return s.cache_dir / "videos" / digest[:24]
+
+
+def finished_index(video: str | os.PathLike, settings: Settings) -> Path | None:
+    """The index of ``video`` if every stage is done with the current settings, else None.
+    Reads no media (the content hash is memoised by file identity after the first time)."""
+    try:
+        db = index_dir_for(content_hash(Path(video), settings.cache_dir), settings) / "index.sqlite"
+        if not db.is_file():
+            return None
+        store = IndexStore.open(db, readonly=True)
+    except (KeyclipError, OSError):
+        return None
+    try:
+        fingerprints = stage_fingerprints(settings)
+        done = all(store.stage_fingerprint(name) == fingerprints[name] for name in ALL_STAGES)
+    finally:
+        store.close()
+    return db if done else None
 
 
 def _prepare_dir(path: Path) -> None:

@@ -60,7 +60,10 @@ class IndexStore:
         """
         try:
             if readonly:
-                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+                # a reader may be handed between threads by a caller that uses it from one at a
+                # time (the chat app asks under a lock from gradio's worker threads)
+                db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
+                                     check_same_thread=False)
             else:
                 db = sqlite3.connect(str(path), isolation_level=None, timeout=30)
                 db.execute("PRAGMA journal_mode=WAL")

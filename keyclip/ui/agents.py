@@ -1,0 +1,108 @@
+"""The chat app's agents: models loaded once and shared, one ``Asker`` per video and answer
+settings (kept warm, least recently used closed first), questions answered one at a time.
+
+One at a time because llama.cpp contexts are not thread-safe and the agent already uses both
+cores; indexing runs beside it on its own thread.
+
+Example:
+    >>> agents = Agents(settings, embedder)                                        # doctest: +SKIP
+    >>> agents.ask(index_path, video, "when is chaining explained?", AnswerChoice(8192, 3, "none"), "tab-1")
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from keyclip.agent.result import Answer
+from keyclip.agent.run import Asker
+from keyclip.backends import packaged
+from keyclip.settings import LLMOptions, Settings
+
+NO_LLM = "none"
+
+
+@dataclass(frozen=True)
+class AnswerChoice:
+    """What a person picks in the settings panel."""
+
+    budget: int
+    max_turns: int
+    llm: str
+    """A packaged/GGUF LLM spec, the configured server model, or ``none`` (evidence only)."""
+
+
+def llm_choices(settings: Settings) -> list[tuple[str, str]]:
+    """(label, value) for every LLM that can answer here: the configured one first, the other
+    packaged ones that are installed, and evidence only."""
+    out: list[tuple[str, str]] = []
+    if settings.llm.backend == "openai":
+        out.append((f"{settings.llm.model} (server)", settings.llm.model))
+    elif settings.llm.backend == "llamacpp" and packaged.installed("llama_cpp"):
+        specs = [settings.llm.model] + [f"packaged:{n}" for n in packaged.LLM_NAMES if f"packaged:{n}" != settings.llm.model]
+        for spec in specs:
+            if packaged.llm_status(spec, settings.cache_dir)[0]:
+                out.append((packaged.LLM_NAMES.get(spec.removeprefix("packaged:"), Path(spec).name), spec))
+    out.append(("none: answers from the evidence only", NO_LLM))
+    return out
+
+
+def settings_for(base: Settings, choice: AnswerChoice) -> Settings:
+    llm = base.llm.model_dump()
+    if choice.llm == NO_LLM:
+        llm["backend"] = "none"
+    else:
+        llm["model"] = choice.llm
+    return base.model_copy(update={
+        "select": base.select.model_copy(update={"budget": choice.budget}),
+        "agent": base.agent.model_copy(update={"max_turns": choice.max_turns}),
+        "llm": LLMOptions.model_validate(llm),
+    })
+
+
+class Agents:
+    def __init__(self, settings: Settings, embedder=None, warm: int | None = None):
+        from keyclip.backends.registry import make_vlm
+
+        self.settings = settings
+        self._embedder = embedder
+        self._vlm = make_vlm(settings)
+        self._llms: dict[str, object] = {}
+        self._askers: OrderedDict[tuple, Asker] = OrderedDict()
+        self._warm = warm or settings.ui.warm_agents
+        self._lock = threading.Lock()
+
+    def _llm(self, s: Settings):
+        from keyclip.backends.registry import make_llm
+
+        key = "none" if s.llm.backend == "none" else s.llm.model
+        if key not in self._llms:
+            self._llms[key] = make_llm(s)
+        return self._llms[key]
+
+    def _asker(self, index_path: Path, video: Path, choice: AnswerChoice) -> Asker:
+        key = (str(index_path), str(video), choice)
+        asker = self._askers.get(key)
+        if asker is None:
+            s = settings_for(self.settings, choice)
+            asker = Asker(index_path, video, s, embedder=self._embedder, llm=self._llm(s), vlm=self._vlm,
+                          load_models=self._embedder is None)
+            self._askers[key] = asker
+            while len(self._askers) > self._warm:
+                _, oldest = self._askers.popitem(last=False)
+                oldest.close()
+        self._askers.move_to_end(key)
+        return asker
+
+    def ask(self, index_path: Path, video: Path, question: str, choice: AnswerChoice, session: str) -> Answer:
+        """Answer ``question`` in ``session`` (one conversation per session and video)."""
+        with self._lock:
+            return self._asker(index_path, video, choice).ask(question, session=session)
+
+    def close(self) -> None:
+        with self._lock:
+            for asker in self._askers.values():
+                asker.close()
+            self._askers.clear()

@@ -1,0 +1,234 @@
+"""The chat page (Gradio Blocks): a player beside a chat, uploads indexed in the background,
+settings, and each answer's budget plan.
+
+Per browser tab, ``gr.State`` holds a ``TabState``: its id (the agent's session), the video it
+is on, the indexing job it waits for and one chat history per video. Nothing in it is shared
+with another tab.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import gradio as gr
+
+from keyclip.backends.registry import model_table
+from keyclip.console import clock
+from keyclip.errors import KeyclipError
+from keyclip.settings import Settings
+from keyclip.ui.agents import Agents, AnswerChoice, llm_choices
+from keyclip.ui.jobs import IndexJobs
+from keyclip.ui.library import Library, VideoEntry
+from keyclip.ui.render import NO_PLAN, answer_html, job_html, plan_html
+
+VIDEO_TYPES = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".ogv"]
+
+
+@dataclass
+class TabState:
+    session: str = field(default_factory=lambda: secrets.token_urlsafe(12))
+    video: str | None = None
+    """The library token of the video the chat is on (set once it is indexed)."""
+    index_path: str | None = None
+    job: str | None = None
+    chats: dict[str, list[dict]] = field(default_factory=dict)
+    conversations: dict[str, str] = field(default_factory=dict)
+    """The agent session of each video's chat (a cleared chat starts a new one)."""
+
+    def conversation(self, token: str) -> str:
+        return self.conversations.setdefault(token, f"{self.session}-{secrets.token_hex(4)}")
+
+
+@dataclass
+class ChatApp:
+    settings: Settings
+    library: Library
+    jobs: IndexJobs
+    agents: Agents
+    uploads: Path
+    """Where accepted uploads are moved (outside Gradio's served folder)."""
+
+
+def _entry_for(app: ChatApp, tab: TabState, token: str | None) -> VideoEntry | None:
+    entry = app.library.get(token or "")
+    if entry is None or (entry.owner is not None and entry.owner != tab.session):
+        return None
+    return entry
+
+
+def _library_choices(app: ChatApp, tab: TabState) -> list[tuple[str, str]]:
+    out = []
+    for e in app.library.visible_to(tab.session):
+        length = f" · {clock(e.duration)}" if e.duration else ""
+        where = {"cache": "indexed", "archive": "archive", "upload": "your upload"}[e.source]
+        out.append((f"{e.name}{length} ({where})", e.token))
+    return out
+
+
+def player_html(entry: VideoEntry) -> str:
+    return (f'<video src="/kc/media/{entry.token}" controls preload="metadata" playsinline></video>'
+            f'<div class="kc-kind">{html.escape(entry.name)}'
+            f'{" · " + clock(entry.duration) if entry.duration else ""}</div>')
+
+
+EMPTY_PLAYER = '<div class="kc-kind">Upload a video or pick one already indexed.</div>'
+
+
+def _clean(message: str, entry: VideoEntry) -> str:
+    """A message safe to show: the server's path of the file replaced by its name."""
+    return message.replace(str(entry.path), entry.name).replace(str(entry.path.parent) + "/", "")
+
+
+def build_blocks(app: ChatApp) -> gr.Blocks:
+    s = app.settings
+    models = "".join(f"<tr><td>{html.escape(r.role)}</td><td>{html.escape(r.backend)}</td>"
+                     f"<td>{html.escape(r.model)}</td><td>{'yes' if r.present else 'no'}</td></tr>"
+                     for r in model_table(s))
+    llms = llm_choices(s)
+
+    with gr.Blocks(title="keyclip chat", analytics_enabled=False) as demo:
+        tab = gr.State(lambda: TabState())  # called per tab (a class would be taken for a value)
+        timer = gr.Timer(1.0, active=False)
+        gr.Markdown("## keyclip · ask a video, get answers with the moments they rest on")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=5):
+                player = gr.HTML(EMPTY_PLAYER, elem_id="kc-player")
+                with gr.Row():
+                    upload = gr.UploadButton("Upload a video", file_types=VIDEO_TYPES, type="filepath",
+                                             elem_id="kc-upload", variant="primary")
+                    pick = gr.Dropdown(choices=[], value=None, label="or pick one already indexed",
+                                       elem_id="kc-library", interactive=True)
+                status = gr.HTML("", elem_id="kc-status")
+            with gr.Column(scale=6):
+                chat = gr.Chatbot(elem_id="kc-chat", height=520, feedback_options=None, label="chat",
+                                  sanitize_html=True, render_markdown=True, group_consecutive_messages=False,
+                                  buttons=["copy", "copy_all"])
+                question = gr.Textbox(placeholder="Ask about the video…", show_label=False, elem_id="kc-q",
+                                      interactive=False, submit_btn=True)
+                with gr.Accordion("Budget plan and latency of the last answer", open=False, elem_id="kc-plan-box"):
+                    plan = gr.HTML(NO_PLAN, elem_id="kc-plan")
+                with gr.Accordion("Settings", open=False, elem_id="kc-settings"):
+                    budget = gr.Slider(1024, 32768, value=s.select.budget, step=512,
+                                       label="visual-token budget (all turns)", elem_id="kc-budget")
+                    turns = gr.Slider(1, 8, value=s.agent.max_turns, step=1, label="max turns", elem_id="kc-turns")
+                    llm = gr.Dropdown(choices=llms, value=llms[0][1], label="LLM for open answers", elem_id="kc-llm")
+                    gr.HTML('<p class="kc-kind">Model backends (as <code>app.py models</code> lists them; set in '
+                            'keyclip.toml or KEYCLIP_* variables)</p><table class="kc-plan"><thead><tr><th>role</th>'
+                            f'<th>backend</th><th>model</th><th>present</th></tr></thead><tbody>{models}</tbody></table>',
+                            elem_id="kc-models")
+
+        def on_load(tab: TabState):
+            return gr.update(choices=_library_choices(app, tab), value=None), tab
+
+        def start_job(tab: TabState, entry: VideoEntry):
+            job = app.jobs.submit(entry)
+            tab.job = job.id
+            snap, notices = job.progress.snapshot()
+            return job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job)), gr.Timer(active=True)
+
+        def on_upload(path: str | None, tab: TabState):
+            if not path:
+                raise gr.Error("No file arrived.", print_exception=False)
+            source = Path(path)
+            name = source.name
+            try:
+                entry = _accept_upload(app, tab, source, name)
+            finally:
+                source.unlink(missing_ok=True)  # Gradio's copy: never left in its served folder
+            html_status, tick = start_job(tab, entry)
+            return gr.update(choices=_library_choices(app, tab), value=entry.token), html_status, tick, tab
+
+        def on_pick(token: str | None, tab: TabState):
+            entry = _entry_for(app, tab, token)
+            if entry is None:
+                raise gr.Error("That video is not available.", print_exception=False)
+            return (*start_job(tab, entry), tab)
+
+        def on_tick(tab: TabState):
+            job = app.jobs.get(tab.job or "")
+            if job is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
+            entry = job.entry
+            snap, notices = job.progress.snapshot()
+            notices = [_clean(n, entry) for n in notices]
+            status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job),
+                                   job.error and _clean(job.error, entry))
+            if job.state in ("queued", "running"):
+                return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=True), tab
+            tab.job = None
+            if job.state == "failed":
+                gr.Warning(job.error and _clean(job.error, entry) or "indexing failed")
+                return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
+            tab.video, tab.index_path = entry.token, str(job.index_path)
+            history = tab.chats.setdefault(entry.token, [])
+            return (status_html, player_html(entry), history, gr.update(interactive=True),
+                    gr.Timer(active=False), tab)
+
+        def on_ask(text: str, tab: TabState, budget_v: float, turns_v: float, llm_v: str):
+            text = (text or "").strip()
+            entry = _entry_for(app, tab, tab.video)
+            if entry is None or not tab.index_path:
+                raise gr.Error("Upload or pick a video first.", print_exception=False)
+            if not text:
+                return gr.skip(), gr.skip(), gr.skip(), tab
+            choice = AnswerChoice(int(budget_v), int(turns_v), llm_v or "none")
+            try:
+                answer = app.agents.ask(Path(tab.index_path), entry.path, text, choice,
+                                        session=tab.conversation(entry.token))
+            except KeyclipError as exc:
+                raise gr.Error(_clean(str(exc), entry), print_exception=False) from None
+            history = tab.chats.setdefault(entry.token, [])
+            history += [{"role": "user", "content": html.escape(text)},
+                        {"role": "assistant", "content": answer_html(answer, entry.duration)}]
+            return history, "", plan_html(answer), tab
+
+        def on_clear(tab: TabState):
+            if tab.video:
+                tab.chats[tab.video] = []
+                tab.conversations.pop(tab.video, None)  # follow-ups no longer refer to the cleared turns
+            return NO_PLAN, tab
+
+        demo.load(on_load, [tab], [pick, tab], api_visibility="private")
+        # errors are toasts: no "Error" badge left over the picker or the status
+        upload.upload(on_upload, [upload, tab], [pick, status, timer, tab], api_visibility="private",
+                      concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
+        pick.input(on_pick, [pick, tab], [status, timer, tab], api_visibility="private",
+                   concurrency_id="intake", show_progress="hidden")
+        timer.tick(on_tick, [tab], [status, player, chat, question, timer, tab], api_visibility="private",
+                   concurrency_limit=None, show_progress="hidden")
+        question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, tab],
+                        api_visibility="private", concurrency_id="ask", concurrency_limit=1)
+        chat.clear(on_clear, [tab], [plan, tab], api_visibility="private")
+    return demo
+
+
+def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> VideoEntry:
+    """Check an upload (size, readable media, duration) and move it to the app's upload folder."""
+    from keyclip.media.probe import probe
+
+    limits = app.settings.ui
+    if source.stat().st_size > limits.max_upload_mb * 1024 * 1024:
+        raise gr.Error(f"{name} is larger than the {limits.max_upload_mb:g} MB upload limit.", print_exception=False)
+    if source.suffix.lower() not in VIDEO_TYPES:
+        raise gr.Error(f"{name} is not a video file keyclip accepts ({', '.join(VIDEO_TYPES)}).",
+                       print_exception=False)
+    try:
+        media = probe(source)
+    except KeyclipError as exc:
+        message = re.sub(r"\[Errno -?\d+\] ", "", str(exc).replace(str(source), name))
+        raise gr.Error(f"Rejected: {message}", print_exception=False) from None
+    if media.video is None:
+        raise gr.Error(f"Rejected: {name} has no video stream.", print_exception=False)
+    if media.duration > limits.max_duration_s:
+        raise gr.Error(f"Rejected: {name} is {clock(media.duration)} long; the limit is "
+                       f"{clock(limits.max_duration_s)}.", print_exception=False)
+    folder = app.uploads / secrets.token_hex(16)
+    folder.mkdir(parents=True)
+    target = folder / ("video" + source.suffix.lower())
+    shutil.move(source, target)
+    return app.library.add_upload(target, name, owner=tab.session, duration=media.duration)

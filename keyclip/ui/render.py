@@ -1,0 +1,166 @@
+"""An answer as chat HTML: every time a link that seeks the player, citations with thumbnails.
+
+Text from the video (speech, screen text) is untrusted: it is HTML-escaped and kept inside HTML
+blocks, where Markdown is not interpreted, so it can neither add markup nor links. Seek links are
+``<a class="kc-seek" href="#kc-t=SECONDS">``: the page's one click listener (``SEEK_JS``) reads
+the fragment; Gradio's sanitizer keeps ``href`` and ``class`` (it strips ``data-*`` and ``on*``).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from pathlib import Path
+
+from keyclip.agent.result import Answer
+from keyclip.console import clock
+
+KIND_LABELS = {"speech": "said", "screen-text": "on screen", "objects": "seen", "frames": "seen (frames)"}
+
+# 1:02:03, 12:03 or 0:07 (optionally with tenths) not inside a longer number
+_TIME = re.compile(r"(?<![\d:.])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?:\.(\d))?(?![\d:])")
+
+SEEK_JS = """() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest && event.target.closest('a.kc-seek, a[href*="#kc-t="]');
+    if (!link) return;
+    const m = (link.getAttribute('href') || '').match(/#kc-t=([0-9]+(?:\\.[0-9]+)?)/);
+    if (!m) return;
+    event.preventDefault();
+    event.stopPropagation();
+    const video = document.querySelector('#kc-player video');
+    if (!video) return;
+    const t = parseFloat(m[1]);
+    const go = () => { video.currentTime = t; video.scrollIntoView({block: 'nearest'}); };
+    if (video.readyState >= 1) go(); else video.addEventListener('loadedmetadata', go, {once: true});
+  }, true);
+}"""
+
+CSS = """
+#kc-player video { width: 100%; max-height: 60vh; background: #000; border-radius: 6px; }
+.kc-stage { display: flex; gap: .5em; align-items: center; font-size: .9em; }
+.kc-stage progress { flex: 1; }
+.kc-stage .kc-stage-name { width: 6em; }
+.kc-error { color: #c62828; }
+.kc-cites { display: flex; flex-direction: column; gap: .4em; margin-top: .5em; }
+.kc-cite { display: flex; gap: .6em; align-items: flex-start; }
+.kc-cite img.kc-thumb { width: 112px; height: auto; border-radius: 4px; }
+.kc-kind { font-size: .8em; opacity: .75; }
+a.kc-seek { cursor: pointer; font-variant-numeric: tabular-nums; }
+table.kc-plan { font-size: .85em; border-collapse: collapse; width: 100%; }
+table.kc-plan th, table.kc-plan td { padding: .2em .4em; text-align: left; vertical-align: top; }
+table.kc-plan tr.kc-note td { font-size: .9em; opacity: .7; padding-bottom: .5em; }
+"""
+
+
+def seek_link(t: float, label: str | None = None) -> str:
+    return f'<a class="kc-seek" href="#kc-t={t:.2f}">{html.escape(label or clock(t))}</a>'
+
+
+def link_times(text: str, duration: float | None = None, exact: list[float] | None = None) -> str:
+    """``text`` HTML-escaped, with every clock time in it (``1:02:03``, ``12:03``) made a seek
+    link (times past the video's end are left as text). A time written in whole seconds seeks to
+    the ``exact`` time it was rounded from (a span's start), if one is within the second."""
+    out, last = [], 0
+    for m in _TIME.finditer(text):
+        h, mnt, sec, tenth = m.groups()
+        t = int(h or 0) * 3600 + int(mnt) * 60 + int(sec) + (int(tenth) / 10 if tenth else 0.0)
+        if duration is not None and t > duration + 1:
+            continue
+        t = next((e for e in exact or [] if 0 <= e - t < 1), t)
+        out.append(html.escape(text[last:m.start()]))
+        out.append(seek_link(t, m.group(0)))
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def thumbnail_url(path: str | None, max_bytes: int = 96_000) -> str | None:
+    """A data: URL for a citation's JPEG (so no cache file is ever served), or None."""
+    if not path:
+        return None
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return None
+    if len(data) > max_bytes:
+        return None
+    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+
+
+def answer_html(answer: Answer, duration: float | None = None) -> str:
+    """The chat message for ``answer`` (one HTML block: no blank lines inside)."""
+    title = "I can't answer that from this video" if answer.abstained else ""
+    parts = ['<div class="kc-answer">']
+    if title:
+        parts.append(f"<p><strong>{html.escape(title)}.</strong></p>")
+    starts = [a for a, _ in answer.spans] + [c.start for c in answer.citations]
+    parts.append(f"<p>{link_times(_one_line(answer.answer, 2000), duration, starts)}</p>")
+    if answer.abstain_reason:
+        parts.append(f'<p class="kc-kind">{html.escape(_one_line(answer.abstain_reason))}</p>')
+    if answer.spans:
+        links = ", ".join(seek_link(a, f"{clock(a)}–{clock(b)}") for a, b in answer.spans)
+        parts.append(f"<p>Spans: {links}</p>")
+    if answer.citations:
+        parts.append('<div class="kc-cites">')
+        for c in answer.citations[:8]:
+            thumb = thumbnail_url(c.thumbnail)
+            img = (f'<a class="kc-seek" href="#kc-t={c.start:.2f}"><img class="kc-thumb" src="{thumb}" '
+                   f'alt="frame at {clock(c.start)}"></a>' if thumb else "")
+            label = KIND_LABELS.get(c.kind, c.kind)
+            parts.append(f'<div class="kc-cite">{img}<div>{seek_link(c.start)}–{html.escape(clock(c.end))} '
+                         f'<span class="kc-kind">{html.escape(label)}</span><br>'
+                         f'{html.escape(_one_line(c.text))}</div></div>')
+        parts.append("</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+PLAN_HEADERS = ("turn", "clips", "frames", "resolution", "visual tok.", "text tok.", "s")
+
+
+def plan_html(answer: Answer) -> str:
+    """The answer's budget plan and latency: a summary line, then one row per turn (what the
+    agent did, its clips as seek links, frames, resolution, tokens, seconds) and its note."""
+    models = ", ".join(f"{k}: {v}" for k, v in answer.models.items() if v) or "no LLM or VLM (evidence only)"
+    head = (f'<p id="kc-plan-summary"><strong>{answer.visual_tokens} of {answer.budget}</strong> visual tokens '
+            f"used over {len(answer.turns)} turns · answered in <strong>{answer.seconds:.2f} s</strong> · "
+            f"{html.escape(models)}</p>")
+    rows = []
+    for t in answer.turns:
+        clips = ", ".join(seek_link(a, f"{clock(a)}–{clock(b)}") for a, b in t.clips) or "—"
+        rows.append(f"<tr><td>{html.escape(t.action)}</td><td>{clips}</td><td>{t.frames}</td>"
+                    f"<td>{html.escape(t.resolution or '—')}</td><td>{t.visual_tokens}</td><td>{t.text_tokens}</td>"
+                    f"<td>{t.seconds:.2f}</td></tr>"
+                    f'<tr class="kc-note"><td></td><td colspan="6">{html.escape(_one_line(t.note))}</td></tr>')
+    header = "".join(f"<th>{h}</th>" for h in PLAN_HEADERS)
+    return f'{head}<table class="kc-plan"><thead><tr>{header}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+NO_PLAN = '<p id="kc-plan-summary">No answer yet.</p>'
+
+
+def job_html(name: str, state: str, stages: dict, notices: list[str], ahead: int = 0, error: str | None = None) -> str:
+    """Indexing status: one bar per stage (``stages``: name -> StageBar)."""
+    name = html.escape(name)
+    if state == "failed":
+        return f'<div id="kc-job" class="kc-error" data-state="failed">{html.escape(error or "indexing failed")}</div>'
+    if state == "done":
+        return f'<div id="kc-job" data-state="done">Indexed <strong>{name}</strong>: ask away.</div>'
+    head = (f"Waiting to index <strong>{name}</strong> ({ahead} ahead)" if state == "queued"
+            else f"Indexing <strong>{name}</strong>…")
+    rows = []
+    for stage, bar in stages.items():
+        frac = bar.fraction
+        value = f' value="{frac:.3f}"' if frac is not None else ""
+        pct = f"{frac:.0%}" if frac is not None else ""
+        rows.append(f'<div class="kc-stage"><span class="kc-stage-name">{html.escape(stage)}</span>'
+                    f'<progress max="1"{value}></progress><span>{pct}</span></div>')
+    notes = "".join(f'<div class="kc-kind">{html.escape(n)}</div>' for n in notices[-3:])
+    return f'<div id="kc-job" data-state="{state}"><div>{head}</div>{"".join(rows)}{notes}</div>'
