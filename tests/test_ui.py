@@ -1,0 +1,280 @@
+"""The chat app end to end, in a real headless Chromium driven by Playwright.
+
+``app.py chat`` runs as a real process on loopback with the offline models. Two browser contexts
+play two people: one uploads a fresh lecture, waits for it to be indexed, asks, and clicks the
+cited time; the other uploads a corrupt and an oversized file, then picks a video indexed before.
+Screenshots go to ``artifacts/ui/`` (look at them after a run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from keyclip.samples import Slide, make_sample_lecture
+from tests.conftest import REPO, needs_espeak
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = REPO / "artifacts" / "ui"
+
+pytestmark = [
+    needs_espeak(),
+    pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason="chromium not installed (scripts/setup.sh)"),
+]
+playwright_api = pytest.importorskip("playwright.sync_api", reason="playwright not installed (pip install -e '.[test]')")
+pytest.importorskip("gradio", reason="gradio not installed (pip install -e '.[ui]')")
+expect = playwright_api.expect
+
+TALK_SLIDES = (
+    Slide("Graph Search", ("Visit every vertex",),
+          ("Breadth first search visits the nearest vertices first.",), (25, 45, 70), (240, 240, 240)),
+    Slide("Shortest Paths", ("Weights on edges",),
+          ("Dijkstra's algorithm finds the shortest path when every edge weight is positive.",),
+          (235, 225, 200), (40, 30, 20)),
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, headers: dict | None = None) -> tuple[int, bytes, dict]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as r:
+            return r.status, r.read(), dict(r.headers)
+    except urllib.error.HTTPError as e:
+        return e.code, e.read(), dict(e.headers)
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ui-media")
+    talk = make_sample_lecture(folder / "graphs.mp4", slides=TALK_SLIDES, motion_s=2.0)
+    corrupt = folder / "corrupt.mp4"
+    corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
+    big = folder / "big.mp4"
+    big.write_bytes(os.urandom(4 * 1024 * 1024))  # over the app's 3 MB limit below
+    return {"talk": talk, "corrupt": corrupt, "big": big}
+
+
+@pytest.fixture(scope="module")
+def chat_app(tmp_path_factory, sample_index, media):
+    """``app.py chat`` on a free loopback port, its cache holding the sample lecture's index."""
+    result, sample_settings = sample_index
+    root = tmp_path_factory.mktemp("ui-app")
+    cache = root / "cache"
+    shutil.copytree(sample_settings.cache_dir, cache, symlinks=True)  # models/ stays a link to the shared models
+    tmp = root / "tmp"
+    tmp.mkdir()
+    port = _free_port()
+    env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "TMPDIR": str(tmp),
+           "KEYCLIP_UI__MAX_UPLOAD_MB": "3", "KEYCLIP_UI__MAX_DURATION_S": "600"}
+    log = (root / "app.log").open("w")
+    proc = subprocess.Popen([sys.executable, str(REPO / "app.py"), "chat", "--port", str(port)], env=env,
+                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"chat app exited: {(root / 'app.log').read_text()[-2000:]}")
+        try:
+            if _get(url)[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chat app did not start in 120 s")
+    yield {"url": url, "tmp": tmp, "log": root / "app.log", "proc": proc}
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        proc.wait(20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        yield b
+        b.close()
+
+
+def _page(browser, url: str, outside: list[str]):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.on("request", lambda r: None if r.url.startswith((url, "data:", "blob:")) else outside.append(r.url))
+    page.goto(url)
+    return page
+
+
+def _upload(page, path: Path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator("#kc-upload").click()
+    chooser.value.set_files(str(path))
+
+
+def _ask(page, question: str) -> None:
+    box = page.locator("#kc-q textarea")
+    expect(box).to_be_enabled(timeout=10_000)
+    box.fill(question)
+    box.press("Enter")
+
+
+def _player_time(page) -> float:
+    return page.evaluate("() => document.querySelector('#kc-player video').currentTime")
+
+
+def _wait_playable(page) -> None:
+    page.wait_for_function("() => { const v = document.querySelector('#kc-player video');"
+                           " return v && v.readyState >= 1 && v.duration > 0 }", timeout=20_000)
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(700)  # let toasts fade in
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _toast(page, pattern: str):
+    toast = page.locator(".toast-body, [data-testid='toast-body']").filter(has_text=re.compile(pattern, re.IGNORECASE))
+    expect(toast.first).to_be_visible(timeout=20_000)
+    return toast.first.inner_text()
+
+
+def test_upload_index_ask_and_seek_then_errors_and_isolation(chat_app, browser, media):
+    url, outside = chat_app["url"], []
+    a = _page(browser, url, outside)
+    b = _page(browser, url, outside)
+    talk = media["talk"]
+
+    # A uploads a lecture no one indexed: bars per stage while it is indexed in the background
+    _upload(a, Path(talk.path))
+    expect(a.locator("#kc-job")).to_be_visible(timeout=20_000)
+    expect(a.locator("#kc-job .kc-stage progress").first).to_be_attached(timeout=30_000)
+    _shot(a, "a-1-indexing")
+
+    # meanwhile B is not blocked: a corrupt file and an oversized one are refused with a clear message
+    _upload(b, media["corrupt"])
+    corrupt_msg = _toast(b, "corrupt.mp4")
+    assert "not a video" in corrupt_msg and "/" not in corrupt_msg.replace("corrupt.mp4", ""), corrupt_msg
+    _shot(b, "b-1-corrupt-upload")
+    _upload(b, media["big"])
+    big_msg = _toast(b, r"too large|exceeds|limit|size")
+    _shot(b, "b-2-oversized-upload")
+    assert "big.mp4" in big_msg or "3" in big_msg, big_msg
+
+    # B picks the video indexed before; A's upload is not in B's list
+    b.locator("#kc-library input").click()
+    options = b.locator("[role=option]")
+    expect(options.first).to_be_visible(timeout=10_000)
+    names = [o.inner_text() for o in options.all()]
+    assert any("sample.mp4" in n for n in names) and not any("graphs.mp4" in n for n in names), names
+    options.filter(has_text="sample.mp4").first.click()
+    expect(b.locator("#kc-job[data-state=done]")).to_be_visible(timeout=60_000)
+    _wait_playable(b)
+    # B sets a smaller budget in the settings panel, asks, then follows up on "that"
+    b.locator("#kc-settings").get_by_text("Settings").first.click()
+    budget = b.locator("#kc-budget input[type=number]")
+    budget.fill("4096")
+    budget.press("Enter")
+    _ask(b, "When is separate chaining mentioned?")
+    expect(b.locator("#kc-chat .kc-answer")).to_have_count(1, timeout=60_000)
+    _ask(b, "And what is said right after that?")
+    expect(b.locator("#kc-chat .kc-answer")).to_have_count(2, timeout=60_000)
+    first_start = max(float(x.get_attribute("href").split("#kc-t=")[1]) for x in
+                    b.locator("#kc-chat .kc-answer").nth(0).locator("p", has_text="Spans").locator("a.kc-seek").all())
+    follow_start = float(b.locator("#kc-chat .kc-answer").nth(1).locator("p", has_text="Spans")
+                         .locator("a.kc-seek").first.get_attribute("href").split("#kc-t=")[1])
+    assert follow_start > first_start, (first_start, follow_start)
+    b.locator("#kc-plan-box").get_by_text("Budget plan").click()
+    expect(b.locator("#kc-plan-summary")).to_contain_text("of 4096", timeout=10_000)
+    expect(b.locator("table.kc-plan")).to_contain_text("follow-up: after")
+
+    # A's video is ready: ask a question with a known answer, click the cited time
+    expect(a.locator("#kc-job[data-state=done]")).to_be_visible(timeout=240_000)
+    _wait_playable(a)
+    _ask(a, "When is Dijkstra's algorithm explained?")
+    answer = a.locator("#kc-chat .kc-answer").first
+    expect(answer).to_be_visible(timeout=60_000)
+    truth = talk.slides[1]
+    span_link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
+    t = float(span_link.get_attribute("href").split("#kc-t=")[1])
+    assert truth["start"] - 1 <= t < truth["end"], (t, truth)
+    span_link.click()
+    a.wait_for_function("t => Math.abs(document.querySelector('#kc-player video').currentTime - t) < 1", arg=t,
+                        timeout=10_000)
+    assert abs(_player_time(a) - t) < 1
+    # a citation's thumbnail seeks too, and thumbnails are real images (data: URLs, no file served)
+    thumbs = answer.locator("img.kc-thumb")
+    assert thumbs.count() >= 1
+    assert thumbs.first.evaluate("img => img.complete && img.naturalWidth > 0")
+    a.evaluate("() => { document.querySelector('#kc-player video').currentTime = 0 }")
+    cite_t = float(answer.locator(".kc-cite a.kc-seek").first.get_attribute("href").split("#kc-t=")[1])
+    thumbs.first.click()
+    a.wait_for_function("t => Math.abs(document.querySelector('#kc-player video').currentTime - t) < 1",
+                        arg=cite_t, timeout=10_000)
+    # the budget plan and latency panel
+    a.locator("#kc-plan-box").get_by_text("Budget plan").click()
+    expect(a.locator("#kc-plan-summary")).to_contain_text("visual tokens", timeout=10_000)
+    assert a.locator("table.kc-plan tbody tr").count() >= 2
+    _shot(a, "a-2-answer-after-seek")
+
+    # the two people never see each other's chats
+    a_text, b_text = a.locator("#kc-chat").inner_text(), b.locator("#kc-chat").inner_text()
+    assert "Dijkstra" in a_text and "chaining" not in a_text.lower()
+    assert "chaining" in b_text.lower() and "Dijkstra" not in b_text
+    _shot(b, "b-3-own-chat")
+    assert outside == [], f"the page fetched from outside the app: {outside[:5]}"
+
+
+def test_only_registered_videos_are_served(chat_app):
+    url, tmp = chat_app["url"], chat_app["tmp"]
+    uploads = sorted(tmp.glob("keyclip-ui-*/uploads/*/video.*"))
+    assert uploads, "the upload test above should have left an accepted upload"
+    for path in (uploads[0], Path("/etc/passwd"), tmp):
+        status, _, _ = _get(f"{url}gradio_api/file={path}")
+        assert status in (403, 404), (path, status)
+    assert _get(f"{url}kc/media/not-a-token")[0] == 404
+    assert _get(f"{url}kc/media/..%2F..%2Fetc%2Fpasswd")[0] == 404
+    # Gradio's own served folder holds no upload once it has been accepted
+    served = [p for p in tmp.glob("keyclip-ui-*/gradio/**/*") if p.is_file()]
+    assert not [p for p in served if p.suffix in (".mp4", ".bin")], served
+
+
+def test_media_route_serves_byte_ranges(chat_app, browser):
+    """The player streams: a range request gets 206 and exactly the bytes asked for."""
+    outside: list[str] = []
+    page = _page(browser, chat_app["url"], outside)
+    page.locator("#kc-library input").click()
+    page.locator("[role=option]").filter(has_text="sample.mp4").first.click()
+    expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=60_000)
+    src = page.locator("#kc-player video").get_attribute("src")
+    status, body, headers = _get(chat_app["url"] + src.lstrip("/"), {"Range": "bytes=100-199"})
+    assert status == 206 and len(body) == 100, (status, len(body))
+    assert headers.get("content-type", headers.get("Content-Type", "")).startswith("video/mp4")
+
+
+def test_chat_refuses_a_folder_that_is_not_an_archive(tmp_path):
+    run = subprocess.run([sys.executable, str(REPO / "app.py"), "chat", "--archive", str(tmp_path)],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2 and "not an annotated archive" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
