@@ -384,8 +384,12 @@ def chat(
         from keyclip.ui.server import serve
 
         err.print("starting the chat app (loading models)…", highlight=False)
-        serve(settings, host, port, [f.absolute() for f in archive or []],
-              ready=lambda url: err.print(f"keyclip chat on [bold]{escape(url)}[/] (Ctrl-C stops)", highlight=False))
+        try:
+            serve(settings, host, port, [f.absolute() for f in archive or []],
+                  ready=lambda url: err.print(f"keyclip chat on [bold]{escape(url)}[/] (Ctrl-C stops)",
+                                              highlight=False))
+        except KeyboardInterrupt:  # Ctrl-C is how a server is stopped: not an error
+            err.print("chat app stopped; uploads removed, their indexes kept in the cache", highlight=False)
 
     _run(work)
 

@@ -35,6 +35,16 @@ SEEK_JS = """() => {
     const go = () => { video.currentTime = t; video.scrollIntoView({block: 'nearest'}); };
     if (video.readyState >= 1) go(); else video.addEventListener('loadedmetadata', go, {once: true});
   }, true);
+  // a format the browser cannot play: say so under the player (answers and times still work)
+  document.addEventListener('error', (event) => {
+    const video = event.target;
+    if (!(video instanceof HTMLVideoElement) || !video.closest('#kc-player')) return;
+    if (video.nextElementSibling && video.nextElementSibling.classList.contains('kc-error')) return;
+    const note = document.createElement('div');
+    note.className = 'kc-error';
+    note.textContent = 'This browser cannot play this video (its format or codec); answers still cite its times.';
+    video.after(note);
+  }, true);
 }"""
 
 CSS = """

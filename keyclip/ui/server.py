@@ -8,6 +8,8 @@ token. Analytics and update checks are off (no network is needed or used).
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import mimetypes
 import os
 import shutil
@@ -67,13 +69,27 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
                         ssr_mode=False, show_error=True, css=CSS, js=SEEK_JS, mcp_server=False)
     config = uvicorn.Config(api, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
+    quiet = _OpenPagesAtShutdown()
+    logging.getLogger("uvicorn.error").addFilter(quiet)
     if ready is not None:
         _on_startup(api, lambda: ready(f"http://{host}:{port}/"))
     try:
         server.run()
     finally:
+        logging.getLogger("uvicorn.error").removeFilter(quiet)
         jobs.close()
         agents.close()
+
+
+class _OpenPagesAtShutdown(logging.Filter):
+    """Pages left open keep streams (Gradio's event stream, the video) that uvicorn cancels when
+    it stops; that is the normal way a server stops, not an error worth a traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, asyncio.CancelledError):
+            return False
+        return not record.getMessage().startswith("Cancel ")
 
 
 def _on_startup(api, fn: Callable[[], None]) -> None:
