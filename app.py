@@ -352,6 +352,99 @@ def annotate(
         raise typer.Exit(1)
 
 
+@app.command("eval")
+def eval_(
+    spec: Annotated[Path, typer.Argument(help="An eval spec (TOML/JSON) or a folder with a keyclip qa.jsonl.")],
+    methods: Annotated[str | None, typer.Option(help="Comma list of agent, keyclips, uniform.")] = None,
+    budgets: Annotated[str | None, typer.Option(help="Comma list of visual-token budgets, e.g. 4096,8192.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="on | off | both: speech/OCR text for the single-turn "
+                                                      "methods.")] = None,
+    limit: Annotated[int | None, typer.Option(help="Only the first N items.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (each takes whole videos).")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: eval-results/<name>).")] = None,
+    llm: Annotated[str | None, typer.Option(help="LLM: packaged:smollm2-135m, packaged:qwen2.5-0.5b, a .gguf, "
+                                                 "or 'none'.")] = None,
+    vlm_backend: Annotated[str | None, typer.Option("--vlm-backend", help="none | openai | llamacpp | hf")] = None,
+    vlm_model: Annotated[str | None, typer.Option("--vlm-model", help="Served model name, GGUF or folder.")] = None,
+    vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
+    json_out: JsonFlag = False,
+    cache_dir: CacheOpt = None,
+) -> None:
+    """Evaluate on a benchmark or QA file: accuracy, grounding and cost per method and budget."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from keyclip.eval.report import config_order, write_report
+    from keyclip.eval.run import run_eval
+    from keyclip.eval.spec import load_spec
+
+    def _list(value: str | None, cast):
+        if value is None:
+            return None
+        try:
+            return [cast(x.strip()) for x in value.split(",") if x.strip()]
+        except ValueError:
+            _fail(f"bad list {value!r}", 2)
+
+    ev = {None: None, "on": [True], "off": [False], "both": [True, False]}
+    if evidence not in ev:
+        _fail("--evidence must be on, off or both", 2)
+    settings = _with_agent_flags(_settings(cache_dir), None, None, llm, vlm_backend, vlm_model, vlm_url)
+
+    def work():
+        s = load_spec(spec, methods=_list(methods, str), budgets=_list(budgets, int), evidence=ev[evidence],
+                      limit=limit, workers=workers, out=out_dir)
+        folder = s.out or Path("eval-results") / (s.name or "run")
+        with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
+                      TimeElapsedColumn(), console=err) as bars:
+            task = bars.add_task("eval", total=None, note="reading items")
+
+            def progress(done: int, total: int, note: str) -> None:
+                bars.update(task, completed=done, total=total, note=escape(note))
+
+            outcome = run_eval(s, settings, folder, progress)
+        keyclip_settings = settings_for_run = s.keyclip_settings(settings)
+        notes = []
+        if outcome.missing:
+            notes.append(f"videos missing on disk ({len(outcome.missing)}; their {outcome.skipped} items skipped): "
+                         + ", ".join(outcome.missing[:10]) + ("…" if len(outcome.missing) > 10 else ""))
+        notes += [f"not indexed: {Path(v).name}: {why}" for v, why in outcome.failed.items()]
+        if settings_for_run.vlm.backend == "none":
+            notes.append("no VLM: the single-turn methods answered from the speech and screen text on at their "
+                         "planned frames (the agent from its retrieval); visual tokens count what a VLM was given "
+                         "(none), so compare methods at each budget, not by that column")
+        vlm_name = keyclip_settings.vlm.model if keyclip_settings.vlm.backend != "none" else "none"
+        llm_name = keyclip_settings.llm.model if keyclip_settings.llm.backend != "none" else "none"
+        title = (f"{s.name or s.benchmark}: {outcome.items} items · VLM {vlm_name} · LLM {llm_name} · "
+                 f"token model {keyclip_settings.select.token_model}")
+        report = write_report(folder, title, s.fingerprint(keyclip_settings), notes,
+                              {"benchmark": s.benchmark, "items": outcome.items, "new_rows": outcome.new_rows,
+                               "reused_rows": outcome.reused_rows})
+        return folder, report
+
+    folder, report = _run(work)
+    if json_out:
+        print(json.dumps(report, indent=2))
+        return
+    from rich import box
+
+    table = Table("method", "budget", "text", "n", "acc.", "hit", "IoU", "abst.", "vis.tok", "txt.tok", "p50 s",
+                  title=escape(report["title"]), box=box.SIMPLE_HEAD, pad_edge=False)
+    for c in config_order(report["configs"]):
+        def f(v, fmt="{:.2f}"):
+            return "–" if v is None else fmt.format(v)
+
+        table.add_row(c["method"], str(c["budget"]), "yes" if c["evidence"] else "no", str(c["items"]),
+                      f(c["accuracy"]), f(c["temporal_hit"]), f(c["mean_iou"]), f(c["abstained"]),
+                      f(c["visual_tokens"], "{:.0f}"), f(c["text_tokens"], "{:.0f}"), f(c["p50_s"]))
+    # piped output is 80 columns wide by default, which would cut the method names
+    (out if out.is_terminal else Console(width=120)).print(table)
+    for note in report["notes"]:
+        err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    out.print(f"report: {escape(str(folder / 'report.md'))}, {escape(str(folder / 'report.json'))}"
+              + (f", plot {escape(str(folder / report['plot']['path']))}" if "plot" in report else ""),
+              highlight=False)
+
+
 @app.command()
 def chat(
     host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = "127.0.0.1",

@@ -36,8 +36,8 @@ fi
 # torchvision does not load beside the 2.13 CPU wheel). pip finds both on this machine's disk.
 .venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
 # llama-cpp-python builds from source (~7 min on 2 cores) the first time; pip caches the wheel.
-.venv/bin/python -m pip install -q -e ".[llm,ultralytics,ray,ui,test]"
-.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, sentence_transformers, ultralytics, llama_cpp, gradio, playwright" \
+.venv/bin/python -m pip install -q -e ".[llm,ultralytics,ray,ui,eval,test]"
+.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, sentence_transformers, ultralytics, llama_cpp, gradio, playwright, matplotlib, pyarrow" \
   || { echo "setup: installation is incomplete" >&2; exit 1; }
 echo "$want" > "$stamp"
 echo "setup: done"

@@ -210,7 +210,7 @@ def build_graph(tools: Tools, checkpointer=None):
         turns = list(state.get("turns") or [])
         action = "zoom" if selection.get("zoom") else ("retrieve-again" if state.get("widen") else "look")
         if tools.vlm is not None and plan["clips"]:
-            draft, turn = _look_with_vlm(tools, q, evidence, plan)
+            draft, turn = look_with_vlm(tools, q, evidence, plan)
             turn.action = action
             turn.seconds = time.perf_counter() - start
             return {"draft": draft, "turns": turns + [turn.model_dump()],
@@ -360,7 +360,7 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
 # -- look: with a VLM ---------------------------------------------------------------------------
 
 
-def _look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) -> tuple[dict, Turn]:
+def look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) -> tuple[dict, Turn]:
     from keyclip.media.grab import grab_frames
 
     s = tools.settings

@@ -1,0 +1,135 @@
+"""An evaluation's report: ``report.md`` (tables a person reads), ``report.json`` (everything),
+and ``accuracy_vs_budget.png`` (accuracy against the visual-token budget, one line per method
+and evidence setting)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from keyclip.eval.metrics import index_cost, summarise
+
+
+def _pct(v: float | None) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+def _num(v: float | None, fmt: str = "{:.0f}") -> str:
+    return "–" if v is None else fmt.format(v)
+
+
+def load_rows(out: Path, fingerprint: str) -> list[dict]:
+    rows, seen = [], set()
+    for path in sorted(out.glob("results-*.jsonl")):
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue
+            key = (row.get("item"), row.get("config"))
+            if row.get("fingerprint") == fingerprint and key not in seen:
+                seen.add(key)
+                rows.append(row)
+    return rows
+
+
+def load_index_rows(out: Path) -> list[dict]:
+    path = out / "indexes.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+def config_order(summary: list[dict]) -> list[dict]:
+    methods = {"agent": 0, "keyclips": 1, "uniform": 2}
+    return sorted(summary, key=lambda s: (not s["evidence"], methods.get(s["method"], 9), s["budget"]))
+
+
+def markdown(title: str, summary: list[dict], cost: dict, notes: list[str]) -> str:
+    lines = [f"# {title}", ""]
+    lines += ["| method | budget | evidence | items | accuracy | temporal hit | mean IoU | abstained | "
+              "visual tok. | text tok. | p50 s | p95 s |",
+              "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for s in config_order(summary):
+        lines.append(f"| {s['method']} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | {s['items']} | "
+                     f"{_pct(s['accuracy'])} | {_pct(s['temporal_hit'])} | {_pct(s['mean_iou'])} | "
+                     f"{_pct(s['abstained'])} | {_num(s['visual_tokens'])} | {_num(s['text_tokens'])} | "
+                     f"{_num(s['p50_s'], '{:.2f}')} | {_num(s['p95_s'], '{:.2f}')} |")
+    for field, name in (("by_type", "question type"), ("by_duration", "duration group")):
+        keys = sorted({k for s in summary for k in s[field]})
+        if len(keys) <= 1 and name == "duration group":
+            continue
+        lines += ["", f"Accuracy per {name}:", "",
+                  "| method | budget | evidence | " + " | ".join(keys) + " |",
+                  "|---|---:|---|" + "---:|" * len(keys)]
+        for s in config_order(summary):
+            lines.append(f"| {s['method']} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | "
+                         + " | ".join(_pct(s[field].get(k)) for k in keys) + " |")
+    lines += ["", f"Index: {cost['videos']} videos, {cost['video_hours']:.3f} video-hours; stage time "
+                  f"{_num(cost['stage_seconds_per_video_hour'])} s per video-hour"
+                  + (f"; built in this run: {cost['built_this_run']} videos at "
+                     f"{_num(cost['wall_seconds_per_video_hour'])} s wall per video-hour"
+                     if cost["built_this_run"] else " (all indexes were cached)") + "."]
+    lines += [f"- {n}" for n in notes]
+    return "\n".join(lines) + "\n"
+
+
+def plot(summary: list[dict], path: Path, title: str) -> str:
+    """Write the accuracy-vs-budget PNG; returns a one-line description of what it shows."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    lines = {}
+    for s in summary:
+        if s["accuracy"] is None:
+            continue
+        label = s["method"] + ("" if s["evidence"] else " (no speech/OCR)")
+        lines.setdefault(label, []).append((s["budget"], s["accuracy"]))
+    # the agent is drawn wide and pale underneath, so equal lines on top of it stay visible
+    styles = {"agent": dict(fmt="o-", lw=5, ms=11, alpha=0.35, zorder=1),
+              "keyclips": dict(fmt="s-", lw=1.8, ms=6, alpha=1.0, zorder=3),
+              "uniform": dict(fmt="^--", lw=1.8, ms=6, alpha=1.0, zorder=2)}
+    for label, points in sorted(lines.items()):
+        points.sort()
+        style = dict(styles.get(label.split()[0], dict(fmt="x-", lw=1.5, ms=6, alpha=1.0, zorder=2)))
+        if "no speech" in label:
+            style.update(fmt=style["fmt"][0] + ":", alpha=0.6)
+        fmt = style.pop("fmt")
+        ax.plot([p[0] for p in points], [p[1] for p in points], fmt, label=label, linewidth=style.pop("lw"),
+                markersize=style.pop("ms"), **style)
+    budgets = sorted({s["budget"] for s in summary})
+    ax.set_xscale("log", base=2)
+    ax.set_xticks(budgets, [f"{b // 1024}k" if b % 1024 == 0 else str(b) for b in budgets])
+    ax.set_ylim(0, 1.02)
+    ax.set_xlabel("visual-token budget per question")
+    ax.set_ylabel("multiple-choice accuracy")
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    parts = []
+    for label, points in sorted(lines.items()):
+        parts.append(f"{label}: " + ", ".join(f"{b}→{a:.2f}" for b, a in sorted(points)))
+    return "; ".join(parts)
+
+
+def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta: dict) -> dict:
+    rows = load_rows(out, fingerprint)
+    summary = summarise(rows)
+    cost = index_cost(load_index_rows(out))
+    report = {"title": title, "fingerprint": fingerprint, **meta, "configs": config_order(summary),
+              "index": cost, "notes": notes}
+    if summary:
+        try:
+            report["plot"] = {"path": "accuracy_vs_budget.png",
+                              "shows": plot(summary, out / "accuracy_vs_budget.png", title)}
+        except ImportError:
+            notes.append("no plot: matplotlib is not installed (pip install -e '.[eval]')")
+    (out / "report.md").write_text(markdown(title, summary, cost, notes))
+    (out / "report.json").write_text(json.dumps(report, indent=2))
+    return report

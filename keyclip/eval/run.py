@@ -1,0 +1,195 @@
+"""Run an evaluation: index each video once (the cache is shared with everything else), answer
+every item with every configuration, append each result as it comes.
+
+Results go to ``<out>/results-<worker>.jsonl`` (one JSON row per item and configuration, written
+and flushed before the next), index timings to ``<out>/indexes.jsonl``. A re-run skips the rows
+already there for the same models and answering options (the spec's fingerprint), so an
+interrupted run resumes where it stopped. With ``workers > 1`` each process takes whole videos.
+
+Example:
+    >>> spec = load_spec(Path("../shared/eval/dev"))                            # doctest: +SKIP
+    >>> summary = run_eval(spec, Settings(), out=Path("eval-out"))
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing as mp
+import os
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from keyclip.errors import KeyclipError
+from keyclip.eval.items import EvalItem
+from keyclip.eval.metrics import score_row
+from keyclip.eval.spec import EvalSpec, RunConfig
+from keyclip.settings import Settings
+
+
+@dataclass
+class EvalOutcome:
+    out: Path
+    items: int
+    missing: list[str] = field(default_factory=list)
+    """Videos not found on disk (their items are skipped)."""
+    failed: dict[str, str] = field(default_factory=dict)
+    """Videos that could not be indexed -> why."""
+    skipped: int = 0
+    """Items of missing videos."""
+    new_rows: int = 0
+    reused_rows: int = 0
+
+
+def read_items(spec: EvalSpec) -> list[EvalItem]:
+    from keyclip.eval.readers import read_benchmark
+
+    items = read_benchmark(spec.benchmark, spec.annotations, spec.videos, spec.subtitles, spec.answers)
+    return items[: spec.limit] if spec.limit else items
+
+
+def done_keys(out: Path, fingerprint: str) -> set[tuple[str, str]]:
+    """(item id, config key) pairs already answered with this fingerprint."""
+    keys = set()
+    for path in sorted(out.glob("results-*.jsonl")):
+        for line in path.read_text().splitlines():
+            try:
+                row = json.loads(line)
+            except ValueError:
+                continue  # a line cut short by a kill
+            if row.get("fingerprint") == fingerprint:
+                keys.add((row["item"], row["config"]))
+    return keys
+
+
+def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int, int, str], None] | None = None
+             ) -> EvalOutcome:
+    """Run ``spec``; ``progress(done, total, note)`` is called after each answer."""
+    settings = spec.keyclip_settings(base)
+    fingerprint = spec.fingerprint(settings)
+    out.mkdir(parents=True, exist_ok=True)
+    items = read_items(spec)
+    outcome = EvalOutcome(out, len(items))
+    outcome.missing = sorted({i.video_id for i in items if i.video is None})
+    outcome.skipped = sum(1 for i in items if i.video is None)
+    configs = spec.configs()
+    already = done_keys(out, fingerprint)
+    by_video: dict[Path, list[EvalItem]] = defaultdict(list)
+    for item in items:
+        if item.video is not None:
+            by_video[item.video].append(item)
+    total = sum(len(v) for v in by_video.values()) * len(configs)
+    outcome.reused_rows = sum(1 for v in by_video.values() for i in v for c in configs if (i.id, c.key) in already)
+    done = outcome.reused_rows
+    if progress:
+        progress(done, total, "resuming" if done else "starting")
+    tasks = [(video, group, configs, already, settings, fingerprint, out) for video, group in by_video.items()
+             if any((i.id, c.key) not in already for i in group for c in configs)]
+    if spec.workers <= 1 or len(tasks) <= 1:
+        models = WorkerModels(settings)
+        for task in tasks:
+            result = _video_task(*task, models=models, progress=lambda note: _tick(progress, total, note, outcome))
+            if result.get("error"):
+                outcome.failed[result["video"]] = result["error"]
+        return outcome
+    chunks = [tasks[k:: spec.workers] for k in range(spec.workers)]
+    with ProcessPoolExecutor(max_workers=spec.workers, mp_context=mp.get_context("spawn")) as pool:
+        futures = [pool.submit(_worker, chunk) for chunk in chunks if chunk]
+        pending = set(futures)
+        while pending:
+            finished, pending = wait(pending, timeout=1.0)
+            answered = _count_rows(out, fingerprint) - len(already)
+            if progress:
+                progress(outcome.reused_rows + answered, total, "workers answering")
+        for future in futures:
+            for result in future.result():
+                if result.get("error"):
+                    outcome.failed[result["video"]] = result["error"]
+    outcome.new_rows = _count_rows(out, fingerprint) - len(already)
+    return outcome
+
+
+def _tick(progress, total: int, note: str, outcome: EvalOutcome) -> None:
+    outcome.new_rows += 1
+    if progress:
+        progress(outcome.reused_rows + outcome.new_rows, total, note)
+
+
+def _count_rows(out: Path, fingerprint: str) -> int:
+    return len(done_keys(out, fingerprint))
+
+
+class WorkerModels:
+    """The embedder, LLM and VLM of one process, made on first use and kept for its next videos."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._made: tuple | None = None
+
+    def get(self) -> tuple:
+        if self._made is None:
+            from keyclip.backends.registry import make_embedder, make_llm, make_vlm
+
+            s = self.settings
+            self._made = (make_embedder(s), make_llm(s), make_vlm(s))
+        return self._made
+
+
+def _worker(tasks: list[tuple]) -> list[dict]:
+    """A worker process: its share of the videos, one after another, with one set of models."""
+    models = WorkerModels(tasks[0][4])
+    return [_video_task(*task, models=models) for task in tasks]
+
+
+def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], already: set, settings: Settings,
+                fingerprint: str, out: Path, models: WorkerModels,
+                progress: Callable[[str], None] | None = None) -> dict:
+    """Index ``video`` and answer its items with every configuration (in a worker or inline)."""
+    from keyclip.eval.methods import Prediction, VideoContext, run_method
+    from keyclip.index.build import build_index
+    from keyclip.index.store import IndexStore
+
+    try:
+        built = build_index(video, settings)
+    except KeyclipError as exc:
+        return {"video": str(video), "error": str(exc), "rows": 0}
+    store = IndexStore.open(built.index_path, readonly=True)
+    stages = store.stages()
+    _append(out / "indexes.jsonl", {
+        "video": str(video), "content_hash": built.content_hash, "duration": built.media.duration,
+        "cache_hit": built.cache_hit, "seconds_this_run": round(built.seconds, 3),
+        "stage_seconds": {name: round(info["seconds"] or 0.0, 3) for name, info in stages.items()}})
+    ctx = VideoContext(settings, video, built.index_path, store, *models.get())
+    results = out / f"results-{os.getpid()}.jsonl"
+    rows = 0
+    try:
+        for item in items:
+            for config in configs:
+                if (item.id, config.key) in already:
+                    continue
+                try:
+                    pred = run_method(config.method, item, ctx, config.budget, config.evidence)
+                except KeyclipError as exc:
+                    pred = Prediction(abstained=True, note=f"error: {exc}")
+                row = {"item": item.id, "config": config.key, "fingerprint": fingerprint,
+                       "method": config.method, "budget": config.budget, "evidence": config.evidence,
+                       "video_id": item.video_id, "question_type": item.question_type,
+                       "duration_group": item.duration_group, "truth": item.answer,
+                       "answer_span": item.answer_span, **pred.model_dump(mode="json")}
+                row.update(score_row(item, pred))
+                _append(results, row)
+                rows += 1
+                if progress:
+                    progress(f"{item.id} {config.key}")
+    finally:
+        ctx.close()
+    return {"video": str(video), "rows": rows}
+
+
+def _append(path: Path, row: dict) -> None:
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(row) + "\n")
+        f.flush()
+        os.fsync(f.fileno())

@@ -1,0 +1,160 @@
+"""The evaluation harness: letter parsing, scores, specs, and ``app.py eval`` end to end on a
+generated QA set (real index, real models), resumed; the dev set when present."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keyclip.errors import InputError
+from keyclip.eval.items import EvalItem
+from keyclip.eval.letters import parse_letter
+from keyclip.eval.methods import Prediction
+from keyclip.eval.metrics import score_row, summarise
+from keyclip.eval.spec import load_spec
+from tests.conftest import DEV_DIR, REPO, needs_espeak
+
+OPTIONS = ["A. a red car", "B. a blue van", "C. a bucket", "D. a tree"]
+
+
+@pytest.mark.parametrize(("reply", "letter"), [
+    ("The answer is (B).", "B"), ("B", "B"), ("(C)", "C"), ("C. a bucket", "C"), ("Answer: D", "D"),
+    ("**A**", "A"), ("the correct choice is (a)", "A"), ("I'd say option D.", "D"),
+    ("Based on the frames, the best option is C because of the sign", "C"),
+    ("It shows a blue van parked outside", "B"), ("I cannot tell from these frames.", None), ("", None),
+    ("E. something", None),
+])
+def test_letters_are_read_however_the_reply_is_worded(reply, letter):
+    assert parse_letter(reply, "ABCD", OPTIONS) == letter
+
+
+def _item(**kw) -> EvalItem:
+    base = {"id": "q1", "benchmark": "keyclip", "video_id": "v", "question": "q", "options": OPTIONS, "answer": "C"}
+    return EvalItem(**{**base, **kw})
+
+
+def test_scores_count_abstentions_wrong_and_measure_time_against_the_span():
+    item = _item(answer_span=(10.0, 20.0), evidence_spans=[(30.0, 32.0)])
+    right = score_row(item, Prediction(letter="C", spans=[(12.0, 22.0)]))
+    assert right == {"correct": True, "hit": True, "iou": pytest.approx(8 / 12)}
+    assert score_row(item, Prediction(letter="C", abstained=True))["correct"] is False
+    assert score_row(item, Prediction(letter="A", spans=[(29.0, 33.0)]))["hit"] is True  # an evidence span counts
+    assert score_row(item, Prediction(letter="C"))["hit"] is False
+    assert score_row(_item(answer=None), Prediction(letter="C"))["correct"] is None  # answer withheld: unscored
+    rows = [{"config": "agent@4096", "method": "agent", "budget": 4096, "evidence": True, "seconds": s,
+             "visual_tokens": 0, "text_tokens": 10, "abstained": a, "correct": c, "hit": h, "iou": None,
+             "question_type": t, "duration_group": "short"}
+            for s, a, c, h, t in ((1.0, False, True, True, "when"), (3.0, True, False, None, "visual"))]
+    (summary,) = summarise(rows)
+    assert summary["accuracy"] == 0.5 and summary["temporal_hit"] == 1.0 and summary["abstained"] == 0.5
+    assert summary["by_type"] == {"visual": 0.0, "when": 1.0} and summary["p50_s"] == 2.0
+
+
+def test_specs_resolve_paths_and_refuse_unknown_methods(tmp_path):
+    (tmp_path / "ann.json").write_text("[]")
+    spec_file = tmp_path / "run.toml"
+    spec_file.write_text('benchmark = "mlvu"\nannotations = "ann.json"\nvideos = "videos"\nbudgets = [8192, 4096]\n'
+                         '[settings.select]\ntoken_model = "llava-onevision"\n')
+    spec = load_spec(spec_file)
+    assert spec.annotations == tmp_path / "ann.json" and spec.videos == tmp_path / "videos"
+    assert spec.budgets == [4096, 8192] and [c.key for c in spec.configs()][:2] == ["agent@4096", "agent@8192"]
+    from keyclip.settings import Settings
+
+    assert spec.keyclip_settings(Settings(cache_dir=tmp_path)).select.token_model == "llava-onevision"
+    with pytest.raises(InputError, match="unknown method 'frames'"):
+        load_spec(spec_file, methods=["frames"])
+    with pytest.raises(InputError, match="no qa.jsonl"):
+        load_spec(tmp_path)
+    assert load_spec(spec_file, evidence=[True, False]).configs()[-1].key == "uniform@8192-noev"
+
+
+def _qa_folder(tmp_path: Path, sample) -> Path:
+    """A keyclip QA set over the sample lecture, written from its generated truth."""
+    folder = tmp_path / "qa"
+    folder.mkdir()
+    shutil.copy(sample.path, folder / "sample.mp4")
+    slides = sample.slides
+
+    def span_options(right: int) -> list[str]:
+        out = []
+        for i, sl in enumerate(slides):
+            a, b = sl["start"], sl["end"]
+            out.append(f"{'ABC'[i]}. {int(a // 60)}:{int(a % 60):02d}-{int(b // 60)}:{int(b % 60 + 1):02d}")
+        return out
+
+    items = [
+        {"id": "s-1", "video": "sample.mp4", "type": "when_shown", "question": "When is the slide about the load "
+         "factor shown?", "options": span_options(2), "answer": "C", "answer_span": [slides[2]["start"], slides[2]["end"]]},
+        {"id": "s-2", "video": "sample.mp4", "type": "what_said", "question": "What does separate chaining keep "
+         "in every bucket?", "options": ["A. a small list", "B. a binary tree", "C. a second hash table"],
+         "answer": "A", "answer_span": [slides[1]["start"], slides[1]["end"]]},
+        {"id": "s-3", "video": "sample.mp4", "type": "when_said", "question": "When is a collision explained?",
+         "options": span_options(1), "answer": "B", "answer_span": [slides[1]["start"], slides[1]["end"]]},
+        {"id": "s-4", "video": "gone.mp4", "type": "what_said", "question": "What is said?",
+         "options": ["A. x", "B. y"], "answer": "A"},
+    ]
+    (folder / "qa.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
+    return folder
+
+
+@needs_espeak()
+def test_eval_cli_compares_methods_reports_and_resumes(tmp_path, sample, model_cache):
+    folder = _qa_folder(tmp_path, sample)
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_cache, target_is_directory=True)
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(REPO / "app.py"), "eval", str(folder), "--out", str(out), "--budgets", "4096,8192",
+           "--evidence", "both", "--llm", "none", "--cache-dir", str(cache), "--json"]
+    first = subprocess.run([*cmd, "--limit", "1"], capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert json.loads(first.stdout)["new_rows"] == 10  # 1 item x (agent x2 + keyclips/uniform x2 budgets x2 evidence)
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["reused_rows"] == 10 and report["new_rows"] == 20  # resumed: the first item was not asked again
+    configs = {c["config"]: c for c in report["configs"]}
+    assert set(configs) == {"agent@4096", "agent@8192", "keyclips@4096", "keyclips@8192", "uniform@4096",
+                            "uniform@8192", "keyclips@4096-noev", "keyclips@8192-noev", "uniform@4096-noev",
+                            "uniform@8192-noev"}
+    for key in ("agent@8192", "keyclips@8192", "uniform@8192"):
+        assert configs[key]["items"] == 3 and configs[key]["accuracy"] == 1.0, configs[key]
+        assert configs[key]["temporal_hit"] >= 2 / 3, configs[key]
+    assert configs["uniform@4096-noev"]["abstained"] == 1.0  # no VLM and no text: nothing to answer from
+    assert any("missing on disk" in n and "1 items skipped): gone" in n for n in report["notes"])
+    assert report["index"]["videos"] == 1 and report["index"]["stage_seconds_per_video_hour"] > 0
+    md = (out / "report.md").read_text()
+    assert "| keyclips | 4096 | yes | 3 |" in md and "Accuracy per question type" in md
+    png = out / "accuracy_vs_budget.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+    assert "keyclips: 4096→1.00, 8192→1.00" in report["plot"]["shows"]
+
+
+def test_eval_cli_gives_one_line_for_a_bad_spec(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text('benchmark = "kinetics"\nannotations = "x.json"\n')
+    run = subprocess.run([sys.executable, str(REPO / "app.py"), "eval", str(bad)], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 2 and "unknown benchmark 'kinetics'" in run.stderr
+    assert "Traceback" not in run.stderr and len(run.stderr.strip().splitlines()) == 1, run.stderr
+
+
+@pytest.mark.slow
+def test_eval_on_the_dev_set_compares_key_clips_and_uniform_frames(tmp_path, dev_index):
+    _, s = dev_index
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, str(REPO / "app.py"), "eval", str(DEV_DIR), "--out", str(out),
+                          "--methods", "keyclips,uniform", "--budgets", "4096,8192", "--cache-dir", str(s.cache_dir),
+                          "--json"], capture_output=True, text=True, timeout=1800)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    configs = {c["config"]: c for c in report["configs"]}
+    assert {"keyclips@4096", "keyclips@8192", "uniform@4096", "uniform@8192"} <= set(configs)
+    assert all(c["items"] == 34 for c in configs.values())
+    assert configs["keyclips@8192"]["accuracy"] >= 0.8 and configs["keyclips@4096"]["accuracy"] >= 0.8
+    assert configs["keyclips@8192"]["by_type"]["visual"] == 0.0  # offline: visual questions are abstained
