@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from keyclip.agent.letters import parse_letter
 from keyclip.errors import InputError
 from keyclip.eval.items import EvalItem
-from keyclip.eval.letters import parse_letter
 from keyclip.eval.methods import Prediction
 from keyclip.eval.metrics import score_row, summarise
 from keyclip.eval.spec import load_spec

@@ -107,3 +107,32 @@ def test_agent_looks_at_planned_frames_with_a_vlm(tiny_qwen, sample_index, sampl
         counted = int(t.note.split("counted ")[1].split()[0])
         assert counted == t.visual_tokens  # the processor's count is the plan's prediction
     assert 0 < answer.visual_tokens <= 3000 and answer.models["vlm"] == tiny_qwen.name
+
+
+@needs_espeak()
+def test_eval_single_turn_methods_give_the_vlm_their_frames_within_the_budget(tiny_qwen, sample_index, sample):
+    """The eval harness's key-clips and uniform-frames methods through the same VLM path: the
+    processor counts exactly the planned image tokens, within the budget, for both."""
+    from keyclip.backends.hf_vlm import HFVisionChat
+    from keyclip.eval.items import EvalItem
+    from keyclip.eval.methods import VideoContext, run_method
+    from keyclip.index.store import IndexStore
+
+    result, s = sample_index
+    s = s.model_copy(update={
+        "vlm": s.vlm.model_copy(update={"backend": "hf", "model": str(tiny_qwen), "max_new_tokens": 12}),
+        "select": s.select.model_copy(update={"token_model": "qwen2-vl-images"}),
+    })
+    item = EvalItem(id="v1", benchmark="keyclip", video_id="sample", video=sample.path,
+                    question="What colour are the moving shapes?", options=["A. Red", "B. Green"], answer="A")
+    ctx = VideoContext(s, sample.path, result.index_path, IndexStore.open(result.index_path, readonly=True),
+                       vlm=HFVisionChat(tiny_qwen, threads=2))
+    try:
+        for method in ("keyclips", "uniform"):
+            pred = run_method(method, item, ctx, budget=2000, evidence=True)
+            assert not pred.abstained and pred.frames > 0, (method, pred)
+            counted = int(pred.note.split("counted ")[1].split()[0])
+            assert counted == pred.visual_tokens and 0 < pred.visual_tokens <= 2000, (method, pred)
+            assert pred.letter in (None, "A", "B")  # a random model's reply, parsed or not
+    finally:
+        ctx.close()

@@ -33,6 +33,7 @@ from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
 from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence, grounded_share
+from keyclip.agent.letters import parse_letter
 from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
@@ -379,9 +380,11 @@ def look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) -
         data = reply.json()
     except BackendError:
         data = {"answer": reply.text.strip()}
+    letters = "".join(o.letter for o in q.options)
     letter = str(data.get("letter") or "").strip()[:1].upper() or None
-    if letter not in {o.letter for o in q.options}:
-        letter = None
+    if letter not in set(letters):  # not JSON, or no letter field: read it from the words
+        letter = parse_letter(str(data.get("answer") or reply.text), letters,
+                              [f"{o.letter}. {o.text}" for o in q.options]) if letters else None
     start, end = data.get("start"), data.get("end")
     spans = ([[float(start), float(end)]] if isinstance(start, int | float) and isinstance(end, int | float)
              and end >= start else [[c["t0"], c["t1"]] for c in clips[:1]])
