@@ -97,7 +97,10 @@ def _qa_folder(tmp_path: Path, sample) -> Path:
          "options": span_options(1), "answer": "B", "answer_span": [slides[1]["start"], slides[1]["end"]]},
         {"id": "s-4", "video": "gone.mp4", "type": "what_said", "question": "What is said?",
          "options": ["A. x", "B. y"], "answer": "A"},
+        {"id": "c-1", "video": "copy.mp4", "type": "when_said", "question": "When is a collision explained?",
+         "options": span_options(1), "answer": "B", "answer_span": [slides[1]["start"], slides[1]["end"]]},
     ]
+    shutil.copy(sample.path, folder / "copy.mp4")  # a second video file (same content: its index is shared)
     (folder / "qa.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
     return folder
 
@@ -114,22 +117,23 @@ def test_eval_cli_compares_methods_reports_and_resumes(tmp_path, sample, model_c
     first = subprocess.run([*cmd, "--limit", "1"], capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, first.stderr[-3000:]
     assert json.loads(first.stdout)["new_rows"] == 10  # 1 item x (agent x2 + keyclips/uniform x2 budgets x2 evidence)
-    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    run = subprocess.run([*cmd, "--workers", "2"], capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout)
-    assert report["reused_rows"] == 10 and report["new_rows"] == 20  # resumed: the first item was not asked again
+    assert report["reused_rows"] == 10 and report["new_rows"] == 30  # resumed: the first item was not asked again
+    assert len(list(out.glob("results-*.jsonl"))) == 3  # the first run's process, then one per video-taking worker
     configs = {c["config"]: c for c in report["configs"]}
     assert set(configs) == {"agent@4096", "agent@8192", "keyclips@4096", "keyclips@8192", "uniform@4096",
                             "uniform@8192", "keyclips@4096-noev", "keyclips@8192-noev", "uniform@4096-noev",
                             "uniform@8192-noev"}
     for key in ("agent@8192", "keyclips@8192", "uniform@8192"):
-        assert configs[key]["items"] == 3 and configs[key]["accuracy"] == 1.0, configs[key]
+        assert configs[key]["items"] == 4 and configs[key]["accuracy"] == 1.0, configs[key]
         assert configs[key]["temporal_hit"] >= 2 / 3, configs[key]
     assert configs["uniform@4096-noev"]["abstained"] == 1.0  # no VLM and no text: nothing to answer from
     assert any("missing on disk" in n and "1 items skipped): gone" in n for n in report["notes"])
     assert report["index"]["videos"] == 1 and report["index"]["stage_seconds_per_video_hour"] > 0
     md = (out / "report.md").read_text()
-    assert "| keyclips | 4096 | yes | 3 |" in md and "Accuracy per question type" in md
+    assert "| keyclips | 4096 | yes | 4 |" in md and "Accuracy per question type" in md
     png = out / "accuracy_vs_budget.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     assert "keyclips: 4096→1.00, 8192→1.00" in report["plot"]["shows"]
