@@ -388,11 +388,19 @@ def eval_(
     ev = {None: None, "on": [True], "off": [False], "both": [True, False]}
     if evidence not in ev:
         _fail("--evidence must be on, off or both", 2)
-    settings = _with_agent_flags(_settings(cache_dir), None, None, llm, vlm_backend, vlm_model, vlm_url)
+    settings = _settings(cache_dir)
+    flags: dict[str, dict] = {}  # the model flags win over the spec's [settings]
+    if llm:
+        flags["llm"] = {"backend": "none"} if llm == "none" else {"model": llm}
+    vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
+    if vlm:
+        flags["vlm"] = vlm
 
     def work():
         s = load_spec(spec, methods=_list(methods, str), budgets=_list(budgets, int), evidence=ev[evidence],
                       limit=limit, workers=workers, out=out_dir)
+        for section, values in flags.items():
+            s.settings[section] = {**(s.settings.get(section) or {}), **values}
         folder = s.out or Path("eval-results") / (s.name or "run")
         with Progress(TextColumn("[bold]eval"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[note]}"),
                       TimeElapsedColumn(), console=err) as bars:
@@ -418,7 +426,7 @@ def eval_(
                  f"token model {keyclip_settings.select.token_model}")
         report = write_report(folder, title, s.fingerprint(keyclip_settings), notes,
                               {"benchmark": s.benchmark, "items": outcome.items, "new_rows": outcome.new_rows,
-                               "reused_rows": outcome.reused_rows})
+                               "reused_rows": outcome.reused_rows}, keys=outcome.keys)
         return folder, report
 
     folder, report = _run(work)

@@ -86,21 +86,22 @@ def test_an_upload_over_the_duration_limit_is_refused_with_its_length(sample, tm
     from keyclip.ui.blocks import ChatApp, TabState, _accept_upload
 
     settings = Settings(cache_dir=tmp_path / "cache", ui={"max_duration_s": 10})
-    app = ChatApp(settings, Library(), jobs=None, agents=None, uploads=tmp_path / "uploads")
-    upload = tmp_path / "incoming" / "lecture.mp4"
-    upload.parent.mkdir()
+    library = Library()
+    app = ChatApp(settings, library, jobs=None, agents=None, uploads=tmp_path / "uploads")
+    upload = tmp_path / "uploads" / "x" / "video.mp4"
+    upload.parent.mkdir(parents=True)
     shutil.copy(sample.path, upload)
-    with pytest.raises(gr.Error) as refused:
-        _accept_upload(app, TabState(), upload, "lecture.mp4")
-    assert "lecture.mp4 is 0:00:26 long; the limit is 0:00:10" in str(refused.value.message)
-    assert upload.is_file() and not (tmp_path / "uploads").exists()  # nothing accepted
-
-    ok = ChatApp(Settings(cache_dir=tmp_path / "cache"), Library(), jobs=None, agents=None,
-                 uploads=tmp_path / "uploads")
     tab = TabState()
+    with pytest.raises(gr.Error) as refused:
+        _accept_upload(app, tab, upload, "lecture.mp4")
+    message = str(refused.value.message)
+    assert "lecture.mp4 is 0:00:26 long; the limit is 0:00:10" in message and str(tmp_path) not in message
+    assert library.visible_to(tab.session) == []  # nothing registered
+
+    ok = ChatApp(Settings(cache_dir=tmp_path / "cache"), library, jobs=None, agents=None, uploads=tmp_path / "uploads")
     entry = _accept_upload(ok, tab, upload, "lecture.mp4")
-    assert entry.owner == tab.session and entry.path.parent.parent == tmp_path / "uploads"
-    assert not upload.exists() and entry.path.is_file()  # moved out of Gradio's served folder
+    assert entry.owner == tab.session and entry.path == upload and entry.name == "lecture.mp4"
+    assert library.visible_to(tab.session) == [entry] and library.visible_to("another tab") == []
 
 
 def test_answer_html_escapes_video_text_and_links_times():

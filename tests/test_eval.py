@@ -28,6 +28,8 @@ OPTIONS = ["A. a red car", "B. a blue van", "C. a bucket", "D. a tree"]
     ("Based on the frames, the best option is C because of the sign", "C"),
     ("It shows a blue van parked outside", "B"), ("I cannot tell from these frames.", None), ("", None),
     ("E. something", None),
+    ("The answer is a red car", "A"),  # a lower-case "a" is a word, not a letter: the option's text decides
+    ("Option A says one thing, but the answer is C.", "C"),  # the reply's last "answer is" wins
 ])
 def test_letters_are_read_however_the_reply_is_worded(reply, letter):
     assert parse_letter(reply, "ABCD", OPTIONS) == letter

@@ -381,10 +381,10 @@ def look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) -
     except BackendError:
         data = {"answer": reply.text.strip()}
     letters = "".join(o.letter for o in q.options)
-    letter = str(data.get("letter") or "").strip()[:1].upper() or None
-    if letter not in set(letters):  # not JSON, or no letter field: read it from the words
-        letter = parse_letter(str(data.get("answer") or reply.text), letters,
-                              [f"{o.letter}. {o.text}" for o in q.options]) if letters else None
+    worded = [f"{o.letter}. {o.text}" for o in q.options]
+    # the letter field ("B", "(B)", "Option B"), else the words of the answer or the whole reply
+    letter = (parse_letter(str(data.get("letter") or ""), letters)
+              or parse_letter(str(data.get("answer") or reply.text), letters, worded)) if letters else None
     start, end = data.get("start"), data.get("end")
     spans = ([[float(start), float(end)]] if isinstance(start, int | float) and isinstance(end, int | float)
              and end >= start else [[c["t0"], c["t1"]] for c in clips[:1]])

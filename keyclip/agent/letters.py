@@ -13,34 +13,37 @@ from __future__ import annotations
 
 import re
 
+_WORDS = r"(?i:the\s+)?(?i:(?:correct|right|best|final)\s+)?"
+# explicit forms, most telling first; a letter is upper-case unless it stands in parentheses
 _PATTERNS = (
-    r"^\s*\(?([A-J])\)?\s*$",                                    # "B", "(B)"
-    r"^\s*\(?([A-J])[).:\]]",                                     # "B. text", "(B) text", "B: text"
-    r"(?:answer|option|choice)\s*(?:is|would be|:)?\s*[:\-]?\s*\(?\**([A-J])\b",  # "The answer is (B)"
-    r"\(([A-J])\)",                                                # "... (B) ..."
-    r"\b([A-J])\s*[).:]\s",                                       # "... B) text"
-    r"(?:^|\s)([A-J])(?:\s*$|[.,;!])",                            # "..., B." at a word boundary
+    r"^\s*\(?([A-J])\)?\s*[.!]?\s*$",                                             # "B", "(B)", "B."
+    rf"{_WORDS}(?i:answer|choice)\s*(?i:is|would be|should be|:)?\s*[:\-]?\s*(?:\(([A-Ja-j])\)|([A-J])\b)",
+    r"^\s*(?:\(([A-Ja-j])\)|([A-J])[).:\]])",                                        # "B. text", "(b) text"
+    r"(?i:option)\s+(?i:is\s+|would be\s+)?(?:\(([A-Ja-j])\)|([A-J])\b)",             # "option D", "option is C"
+    r"\(([A-J])\)",                                                                   # "... (B) ..."
+    r"(?:^|\s)([A-J])(?:\s*$|[.,;!)])",                                               # "..., B." alone
 )
+
+
+def _letter(m: re.Match) -> str:
+    return next(g for g in m.groups() if g).upper()
 
 
 def parse_letter(reply: str | None, letters: str, options: list[str] | None = None) -> str | None:
     """The option letter ``reply`` chooses among ``letters``, or None.
 
-    Tries explicit letter forms first, then (with ``options``) the option whose text the reply
-    contains (the longest match wins). Lower-case letters count only in the explicit forms
-    ``(b)`` / ``b.`` at the start.
+    Tries explicit forms first ("The answer is (B)", "B. …", "option D", "(B)"), taking the last
+    "answer is" a reply gives (it may discuss other options first); then, with ``options``, the
+    option whose text the reply contains (the longest match wins).
     """
     if not reply:
         return None
     text = reply.strip().replace("*", "")
-    for pattern in _PATTERNS:
-        for m in re.finditer(pattern, text, flags=re.I if pattern.startswith(r"(?:answer") else 0):
-            letter = m.group(1).upper()
-            if letter in letters:
-                return letter
-    m = re.match(r"^\s*\(?([a-j])[).:]", text)
-    if m and m.group(1).upper() in letters:
-        return m.group(1).upper()
+    for k, pattern in enumerate(_PATTERNS):
+        found = [_letter(m) for m in re.finditer(pattern, text)]
+        found = [f for f in found if f in letters]
+        if found:
+            return found[-1] if k == 1 else found[0]
     if options:
         lowered = text.lower()
         best = None

@@ -48,6 +48,8 @@ class Prediction(BaseModel):
     turns: int = 1
     seconds: float = 0.0
     note: str = ""
+    error: bool = False
+    """The answer failed (a backend error, not a choice): a re-run asks again."""
 
 
 class WindowedEvidence(Evidence):
@@ -56,11 +58,14 @@ class WindowedEvidence(Evidence):
     def __init__(self, store: IndexStore, embedder, times: list[float]):
         super().__init__(store, embedder)  # word rarity stays that of the whole video
         times = sorted(times)
+        self._all = len(self.records)
         self.records = [r for r in self.records if _on_at_some(r.t0, r.t1, times)]
         self._ids = {r.id for r in self.records}
 
     def search(self, query: str, k: int = 12, kinds: tuple[str, ...] | None = None):
-        hits = super().search(query, k=k * 4, kinds=kinds)
+        # rank every record, then keep the windowed ones: the best of the whole video may all lie
+        # outside a sparse selection
+        hits = super().search(query, k=max(k, self._all), kinds=kinds)
         return [h for h in hits if h.record.id in self._ids][:k]
 
 
@@ -176,7 +181,7 @@ def _look(item: EvalItem, ctx: VideoContext, q, ev: WindowedEvidence, plan: Budg
     try:
         draft, turn = look_with_vlm(tools, q, lines, plan.to_dict())
     except BackendError as exc:
-        return base.model_copy(update={"abstained": True, "note": f"VLM failed: {exc}"})
+        return base.model_copy(update={"abstained": True, "error": True, "note": f"VLM failed: {exc}"})
     return base.model_copy(update={"letter": draft.get("letter"), "answer": draft.get("answer", ""),
                                    "spans": [tuple(s) for s in draft.get("spans", [])],
                                    "text_tokens": turn.text_tokens, "note": turn.note})

@@ -18,26 +18,35 @@ def _num(v: float | None, fmt: str = "{:.0f}") -> str:
     return "–" if v is None else fmt.format(v)
 
 
-def load_rows(out: Path, fingerprint: str) -> list[dict]:
-    rows, seen = [], set()
+def load_rows(out: Path, fingerprint: str, keys: set[tuple[str, str]] | None = None) -> list[dict]:
+    """This run's rows (``keys``: the (item, config) pairs it covers), one per pair: an answer
+    wins over a failed attempt at it."""
+    rows: dict[tuple, dict] = {}
     for path in sorted(out.glob("results-*.jsonl")):
         for line in path.read_text().splitlines():
             try:
                 row = json.loads(line)
             except ValueError:
-                continue
+                continue  # a line cut short by a kill
             key = (row.get("item"), row.get("config"))
-            if row.get("fingerprint") == fingerprint and key not in seen:
-                seen.add(key)
-                rows.append(row)
-    return rows
+            if row.get("fingerprint") != fingerprint or (keys is not None and key not in keys):
+                continue
+            if key not in rows or (rows[key].get("error") and not row.get("error")):
+                rows[key] = row
+    return list(rows.values())
 
 
 def load_index_rows(out: Path) -> list[dict]:
     path = out / "indexes.jsonl"
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    rows = []
+    for line in path.read_text().splitlines():
+        try:
+            rows.append(json.loads(line))
+        except ValueError:
+            continue  # a line cut short by a kill
+    return rows
 
 
 def config_order(summary: list[dict]) -> list[dict]:
@@ -118,8 +127,13 @@ def plot(summary: list[dict], path: Path, title: str) -> str:
     return "; ".join(parts)
 
 
-def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta: dict) -> dict:
-    rows = load_rows(out, fingerprint)
+def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta: dict,
+                 keys: set[tuple[str, str]] | None = None) -> dict:
+    rows = load_rows(out, fingerprint, keys)
+    errors = sum(1 for r in rows if r.get("error"))
+    if errors:
+        notes.append(f"{errors} answers failed (backend errors; counted as abstentions here, asked again "
+                     f"by a re-run): " + "; ".join(sorted({r['note'][:120] for r in rows if r.get('error')})[:3]))
     summary = summarise(rows)
     cost = index_cost(load_index_rows(out))
     report = {"title": title, "fingerprint": fingerprint, **meta, "configs": config_order(summary),

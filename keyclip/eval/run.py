@@ -19,6 +19,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from keyclip.errors import KeyclipError
 from keyclip.eval.items import EvalItem
 from keyclip.eval.metrics import score_row
 from keyclip.eval.spec import EvalSpec, RunConfig
+from keyclip.logs import logger
 from keyclip.settings import Settings
 
 
@@ -39,6 +41,8 @@ class EvalOutcome:
     """Videos that could not be indexed -> why."""
     skipped: int = 0
     """Items of missing videos."""
+    keys: set[tuple[str, str]] = field(default_factory=set)
+    """(item id, config key) of everything this run covers (its report shows only these)."""
     new_rows: int = 0
     reused_rows: int = 0
 
@@ -59,7 +63,7 @@ def done_keys(out: Path, fingerprint: str) -> set[tuple[str, str]]:
                 row = json.loads(line)
             except ValueError:
                 continue  # a line cut short by a kill
-            if row.get("fingerprint") == fingerprint:
+            if row.get("fingerprint") == fingerprint and not row.get("error"):
                 keys.add((row["item"], row["config"]))
     return keys
 
@@ -81,6 +85,7 @@ def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int,
         if item.video is not None:
             by_video[item.video].append(item)
     total = sum(len(v) for v in by_video.values()) * len(configs)
+    outcome.keys = {(i.id, c.key) for v in by_video.values() for i in v for c in configs}
     outcome.reused_rows = sum(1 for v in by_video.values() for i in v for c in configs if (i.id, c.key) in already)
     done = outcome.reused_rows
     if progress:
@@ -103,8 +108,12 @@ def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int,
             answered = _count_rows(out, fingerprint) - len(already)
             if progress:
                 progress(outcome.reused_rows + answered, total, "workers answering")
-        for future in futures:
-            for result in future.result():
+        for future, chunk in zip(futures, [c for c in chunks if c]):
+            try:
+                results = future.result()
+            except BrokenProcessPool as exc:  # a worker died (killed, out of memory): its videos are retried next run
+                results = [{"video": str(task[0]), "error": f"worker process died ({exc})"} for task in chunk]
+            for result in results:
                 if result.get("error"):
                     outcome.failed[result["video"]] = result["error"]
     outcome.new_rows = _count_rows(out, fingerprint) - len(already)
@@ -122,18 +131,22 @@ def _count_rows(out: Path, fingerprint: str) -> int:
 
 
 class WorkerModels:
-    """The embedder, LLM and VLM of one process, made on first use and kept for its next videos."""
+    """The models of one process (indexing, embedder, LLM, VLM), made on first use and kept for
+    its next videos."""
 
     def __init__(self, settings: Settings):
+        from keyclip.index.models import IndexModels
+
         self.settings = settings
+        self.index = IndexModels(settings)
         self._made: tuple | None = None
 
     def get(self) -> tuple:
         if self._made is None:
-            from keyclip.backends.registry import make_embedder, make_llm, make_vlm
+            from keyclip.backends.registry import make_llm, make_vlm
 
             s = self.settings
-            self._made = (make_embedder(s), make_llm(s), make_vlm(s))
+            self._made = (self.index.embedder(), make_llm(s), make_vlm(s))
         return self._made
 
 
@@ -152,16 +165,20 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
     from keyclip.index.store import IndexStore
 
     try:
-        built = build_index(video, settings)
+        built = build_index(video, settings, models=models.index)
+        store = IndexStore.open(built.index_path, readonly=True)
     except KeyclipError as exc:
         return {"video": str(video), "error": str(exc), "rows": 0}
-    store = IndexStore.open(built.index_path, readonly=True)
+    try:
+        ctx = VideoContext(settings, video, built.index_path, store, *models.get())
+    except BaseException:
+        store.close()
+        raise
     stages = store.stages()
     _append(out / "indexes.jsonl", {
         "video": str(video), "content_hash": built.content_hash, "duration": built.media.duration,
         "cache_hit": built.cache_hit, "seconds_this_run": round(built.seconds, 3),
         "stage_seconds": {name: round(info["seconds"] or 0.0, 3) for name, info in stages.items()}})
-    ctx = VideoContext(settings, video, built.index_path, store, *models.get())
     results = out / f"results-{os.getpid()}.jsonl"
     rows = 0
     try:
@@ -172,7 +189,10 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
                 try:
                     pred = run_method(config.method, item, ctx, config.budget, config.evidence)
                 except KeyclipError as exc:
-                    pred = Prediction(abstained=True, note=f"error: {exc}")
+                    pred = Prediction(abstained=True, error=True, note=f"error: {exc}")
+                except Exception as exc:  # noqa: BLE001 - one item's failure is recorded, the run goes on
+                    logger.exception("eval item %s (%s) failed", item.id, config.key)
+                    pred = Prediction(abstained=True, error=True, note=f"error: {type(exc).__name__}: {exc}")
                 row = {"item": item.id, "config": config.key, "fingerprint": fingerprint,
                        "method": config.method, "budget": config.budget, "evidence": config.evidence,
                        "video_id": item.video_id, "question_type": item.question_type,

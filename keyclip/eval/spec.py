@@ -108,9 +108,13 @@ class EvalSpec(BaseModel):
                              f"{exc.errors()[0]['msg']}") from exc
 
     def fingerprint(self, s: Settings) -> str:
-        """What makes two runs' answers comparable: the models and the answering options."""
-        blob = json.dumps({k: s.model_dump(mode="json")[k] for k in ("llm", "vlm", "agent", "select", "scorer")},
-                          sort_keys=True)
+        """What makes two runs' answers the same: the benchmark file, the index stages (models and
+        options), and the answering models and options."""
+        from keyclip.index.build import stage_fingerprints
+
+        answering = {k: s.model_dump(mode="json")[k] for k in ("llm", "vlm", "agent", "select", "scorer")}
+        blob = json.dumps({"benchmark": self.benchmark, "annotations": str(self.annotations.absolute()),
+                           "stages": stage_fingerprints(s), "answering": answering}, sort_keys=True)
         return hashlib.sha256(blob.encode()).hexdigest()[:12]
 
 
@@ -130,6 +134,8 @@ def load_spec(path: Path, **overrides) -> EvalSpec:
             data = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise InputError(f"{path}: not a readable TOML/JSON eval spec ({exc})") from exc
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: an eval spec is a table of settings (benchmark = …, annotations = …)")
         data.setdefault("name", path.stem)
         base = path.parent
     else:

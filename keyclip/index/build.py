@@ -18,6 +18,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import sqlite3
 import tempfile
 import threading
 import time
@@ -132,6 +133,8 @@ def finished_index(video: str | os.PathLike, settings: Settings) -> Path | None:
     try:
         fingerprints = stage_fingerprints(settings)
         done = all(store.stage_fingerprint(name) == fingerprints[name] for name in ALL_STAGES)
+    except sqlite3.Error:  # just created by another process, or damaged: a build will sort it out
+        done = False
     finally:
         store.close()
     return db if done else None

@@ -9,6 +9,7 @@ with another tab.
 from __future__ import annotations
 
 import html
+import os
 import re
 import secrets
 import shutil
@@ -20,6 +21,7 @@ import gradio as gr
 from keyclip.backends.registry import model_table
 from keyclip.console import clock
 from keyclip.errors import KeyclipError
+from keyclip.logs import logger
 from keyclip.settings import Settings
 from keyclip.ui.agents import Agents, AnswerChoice, llm_choices
 from keyclip.ui.jobs import IndexJobs
@@ -79,9 +81,12 @@ def player_html(entry: VideoEntry) -> str:
 EMPTY_PLAYER = '<div class="kc-kind">Upload a video or pick one already indexed.</div>'
 
 
-def _clean(message: str, entry: VideoEntry) -> str:
-    """A message safe to show: the server's path of the file replaced by its name."""
-    return message.replace(str(entry.path), entry.name).replace(str(entry.path.parent) + "/", "")
+def _clean(message: str, entry: VideoEntry, settings: Settings) -> str:
+    """A message safe to show: the video's server path replaced by its name, other server folders
+    (the cache, the app's own) by a word."""
+    message = message.replace(str(entry.path), entry.name).replace(str(entry.path.parent) + "/", "")
+    message = message.replace(str(settings.cache_dir), "<cache>")
+    return re.sub(r"(/[\w.\-]+){2,}", "<server path>", message)
 
 
 def build_blocks(app: ChatApp) -> gr.Blocks:
@@ -107,7 +112,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             with gr.Column(scale=6):
                 chat = gr.Chatbot(elem_id="kc-chat", height=520, feedback_options=None, label="chat",
                                   sanitize_html=True, render_markdown=True, group_consecutive_messages=False,
-                                  buttons=["copy", "copy_all"])
+                                  buttons=["copy", "copy_all"], latex_delimiters=[])  # video text is not LaTeX
                 question = gr.Textbox(placeholder="Ask about the video…", show_label=False, elem_id="kc-q",
                                       interactive=False, submit_btn=True)
                 with gr.Accordion("Budget plan and latency of the last answer", open=False, elem_id="kc-plan-box"):
@@ -136,10 +141,27 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 raise gr.Error("No file arrived.", print_exception=False)
             source = Path(path)
             name = source.name
+            # Gradio names an upload by its content: two people uploading the same file share one
+            # path, so each takes its own hard link before anything else
+            private = app.uploads / secrets.token_hex(16)
+            private.mkdir(parents=True)
+            mine = private / ("video" + source.suffix.lower())
             try:
-                entry = _accept_upload(app, tab, source, name)
+                try:
+                    os.link(source, mine)
+                except OSError:
+                    shutil.copyfile(source, mine)
+            except OSError:
+                shutil.rmtree(private, ignore_errors=True)
+                raise gr.Error(f"The upload of {name} did not arrive whole; please upload it again.",
+                               print_exception=False) from None
             finally:
                 source.unlink(missing_ok=True)  # Gradio's copy: never left in its served folder
+            try:
+                entry = _accept_upload(app, tab, mine, name)
+            except BaseException:
+                shutil.rmtree(private, ignore_errors=True)
+                raise
             html_status, tick = start_job(tab, entry)
             return gr.update(choices=_library_choices(app, tab), value=entry.token), html_status, tick, tab
 
@@ -155,14 +177,14 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
-            notices = [_clean(n, entry) for n in notices]
-            status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job),
-                                   job.error and _clean(job.error, entry))
+            notices = [_clean(n, entry, app.settings) for n in notices]
+            error = job.error and _clean(job.error, entry, app.settings)
+            status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job), error)
             if job.state in ("queued", "running"):
                 return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=True), tab
             tab.job = None
             if job.state == "failed":
-                gr.Warning(job.error and _clean(job.error, entry) or "indexing failed")
+                gr.Warning(error or "indexing failed")
                 return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
             tab.video, tab.index_path = entry.token, str(job.index_path)
             history = tab.chats.setdefault(entry.token, [])
@@ -181,10 +203,16 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 answer = app.agents.ask(Path(tab.index_path), entry.path, text, choice,
                                         session=tab.conversation(entry.token))
             except KeyclipError as exc:
-                raise gr.Error(_clean(str(exc), entry), print_exception=False) from None
+                raise gr.Error(_clean(str(exc), entry, app.settings), print_exception=False) from None
+            except Exception as exc:  # noqa: BLE001 - logged here; the page gets a line without internals
+                logger.exception("answering %r on %s failed", text, entry.name)
+                raise gr.Error(f"Answering failed ({type(exc).__name__}); the server log has the details.",
+                               print_exception=False) from None
             history = tab.chats.setdefault(entry.token, [])
             history += [{"role": "user", "content": html.escape(text)},
                         {"role": "assistant", "content": answer_html(answer, entry.duration)}]
+            if tab.video != entry.token:  # another video was opened meanwhile: file the answer under its own
+                return gr.skip(), "", gr.skip(), tab
             return history, "", plan_html(answer), tab
 
         def on_clear(tab: TabState):
@@ -208,7 +236,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
 
 def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> VideoEntry:
-    """Check an upload (size, readable media, duration) and move it to the app's upload folder."""
+    """Check an upload already in the app's private upload folder (size, type, readable video,
+    duration) and register it for ``tab``; raises gr.Error (one line) when it is refused."""
     from keyclip.media.probe import probe
 
     limits = app.settings.ui
@@ -227,8 +256,4 @@ def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> Vide
     if media.duration > limits.max_duration_s:
         raise gr.Error(f"Rejected: {name} is {clock(media.duration)} long; the limit is "
                        f"{clock(limits.max_duration_s)}.", print_exception=False)
-    folder = app.uploads / secrets.token_hex(16)
-    folder.mkdir(parents=True)
-    target = folder / ("video" + source.suffix.lower())
-    shutil.move(source, target)
-    return app.library.add_upload(target, name, owner=tab.session, duration=media.duration)
+    return app.library.add_upload(source, name, owner=tab.session, duration=media.duration)

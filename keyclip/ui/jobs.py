@@ -13,10 +13,10 @@ Example:
 
 from __future__ import annotations
 
+import queue
 import secrets
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -91,15 +91,24 @@ class Job:
 
 
 class IndexJobs:
-    """A FIFO of indexing jobs run by one background thread (indexing already uses every core)."""
+    """A FIFO of indexing jobs run by one background thread (indexing already uses every core).
+
+    The thread is a daemon: stopping the app does not wait for a long build (its finished stages
+    are kept; the index resumes next time)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self.models = IndexModels(settings)
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyclip-ui-index")
+        self._queue: queue.Queue[Job | None] = queue.Queue()
         self._jobs: dict[str, Job] = {}
         self._by_video: dict[str, str] = {}
         self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._serve, name="keyclip-ui-index", daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while (job := self._queue.get()) is not None:
+            self._run(job)
 
     def submit(self, entry: VideoEntry) -> Job:
         """A job for ``entry`` (the running or finished one if it was asked for before; a failed
@@ -119,7 +128,7 @@ class IndexJobs:
             self._jobs[job.id] = job
             self._by_video[entry.token] = job.id
         if ready is None:
-            self._pool.submit(self._run, job)
+            self._queue.put(job)
         return job
 
     def get(self, job_id: str) -> Job | None:
@@ -135,6 +144,8 @@ class IndexJobs:
     def _run(self, job: Job) -> None:
         from keyclip.index.build import build_index
 
+        if job.state != "queued":
+            return
         job.state = "running"
         started = time.perf_counter()
         try:
@@ -153,4 +164,9 @@ class IndexJobs:
             job.seconds = round(time.perf_counter() - started, 2)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop taking jobs (a build in progress is left to the daemon thread)."""
+        with self._lock:
+            for job in self._jobs.values():
+                if job.state == "queued":
+                    job.state, job.error = "failed", "the app is stopping"
+        self._queue.put(None)

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import secrets
+import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +99,8 @@ def _cached_videos(settings: Settings) -> list[tuple[Path, str, float | None]]:
             digest = store.meta("content_hash")
             paths = [Path(p) for p in store.meta("paths") or [] if Path(p).is_file()]
             duration = (store.meta("media") or {}).get("duration")
+        except sqlite3.Error:  # an index another process has only just begun, or a damaged file
+            continue
         finally:
             store.close()
         if digest and paths:

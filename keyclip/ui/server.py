@@ -66,7 +66,7 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
 
     gr.mount_gradio_app(api, demo, path="", server_name=host, server_port=port, footer_links=["gradio", "settings"],
                         allowed_paths=[], max_file_size=int(settings.ui.max_upload_mb * 1024 * 1024),
-                        ssr_mode=False, show_error=True, css=CSS, js=SEEK_JS, mcp_server=False)
+                        ssr_mode=False, show_error=False, css=CSS, js=SEEK_JS, mcp_server=False)
     config = uvicorn.Config(api, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
     server = uvicorn.Server(config)
     quiet = _OpenPagesAtShutdown()
