@@ -191,7 +191,8 @@ def test_upload_index_ask_and_seek_then_errors_and_isolation(chat_app, browser, 
     b.locator("#kc-settings").get_by_text("Settings").first.click()
     budget = b.locator("#kc-budget input[type=number]")
     budget.fill("4096")
-    budget.press("Enter")
+    budget.press("Tab")  # the slider takes a typed number when the field loses focus
+    expect(b.locator("#kc-budget input[type=range]")).to_have_value("4096", timeout=10_000)
     _ask(b, "When is separate chaining mentioned?")
     expect(b.locator("#kc-chat .kc-answer")).to_have_count(1, timeout=240_000)
     _ask(b, "And what is said right after that?")
