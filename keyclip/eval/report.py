@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from keyclip.eval.jsonl import read_jsonl, result_rows
 from keyclip.eval.metrics import index_cost, summarise
 
 
@@ -22,31 +23,17 @@ def load_rows(out: Path, fingerprint: str, keys: set[tuple[str, str]] | None = N
     """This run's rows (``keys``: the (item, config) pairs it covers), one per pair: an answer
     wins over a failed attempt at it."""
     rows: dict[tuple, dict] = {}
-    for path in sorted(out.glob("results-*.jsonl")):
-        for line in path.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a kill
-            key = (row.get("item"), row.get("config"))
-            if row.get("fingerprint") != fingerprint or (keys is not None and key not in keys):
-                continue
-            if key not in rows or (rows[key].get("error") and not row.get("error")):
-                rows[key] = row
+    for row in result_rows(out, fingerprint):
+        key = (row.get("item"), row.get("config"))
+        if keys is not None and key not in keys:
+            continue
+        if key not in rows or (rows[key].get("error") and not row.get("error")):
+            rows[key] = row
     return list(rows.values())
 
 
 def load_index_rows(out: Path) -> list[dict]:
-    path = out / "indexes.jsonl"
-    if not path.is_file():
-        return []
-    rows = []
-    for line in path.read_text().splitlines():
-        try:
-            rows.append(json.loads(line))
-        except ValueError:
-            continue  # a line cut short by a kill
-    return rows
+    return list(read_jsonl([out / "indexes.jsonl"]))
 
 
 def config_order(summary: list[dict]) -> list[dict]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from keyclip.errors import KeyclipError
 from keyclip.eval.items import EvalItem
+from keyclip.eval.jsonl import result_rows
 from keyclip.eval.metrics import score_row
 from keyclip.eval.spec import EvalSpec, RunConfig
 from keyclip.logs import logger
@@ -55,17 +56,8 @@ def read_items(spec: EvalSpec) -> list[EvalItem]:
 
 
 def done_keys(out: Path, fingerprint: str) -> set[tuple[str, str]]:
-    """(item id, config key) pairs already answered with this fingerprint."""
-    keys = set()
-    for path in sorted(out.glob("results-*.jsonl")):
-        for line in path.read_text().splitlines():
-            try:
-                row = json.loads(line)
-            except ValueError:
-                continue  # a line cut short by a kill
-            if row.get("fingerprint") == fingerprint and not row.get("error"):
-                keys.add((row["item"], row["config"]))
-    return keys
+    """(item id, config key) pairs already answered with this fingerprint (failed ones are not)."""
+    return {(r["item"], r["config"]) for r in result_rows(out, fingerprint) if not r.get("error")}
 
 
 def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int, int, str], None] | None = None
