@@ -213,15 +213,22 @@ def search(
     out.print(table)
 
 
+def _model_flags(llm, vlm_backend, vlm_model, vlm_url) -> dict[str, dict]:
+    """``--llm`` / ``--vlm-*`` as settings updates per section (only the flags given)."""
+    flags: dict[str, dict] = {}
+    if llm:
+        flags["llm"] = {"backend": "none"} if llm == "none" else {"model": llm}
+    vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
+    if vlm:
+        flags["vlm"] = vlm
+    return flags
+
+
 def _with_agent_flags(settings: Settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url) -> Settings:
     select = {"budget": budget} if budget else {}
     agent = {"max_turns": max_turns} if max_turns else {}
-    llm_opts = {}
-    if llm == "none":
-        llm_opts = {"backend": "none"}
-    elif llm:
-        llm_opts = {"model": llm}
-    vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
+    flags = _model_flags(llm, vlm_backend, vlm_model, vlm_url)
+    llm_opts, vlm = flags.get("llm", {}), flags.get("vlm", {})
     try:
         return settings.model_copy(update={
             "select": settings.select.model_copy(update=select),
@@ -389,12 +396,7 @@ def eval_(
     if evidence not in ev:
         _fail("--evidence must be on, off or both", 2)
     settings = _settings(cache_dir)
-    flags: dict[str, dict] = {}  # the model flags win over the spec's [settings]
-    if llm:
-        flags["llm"] = {"backend": "none"} if llm == "none" else {"model": llm}
-    vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
-    if vlm:
-        flags["vlm"] = vlm
+    flags = _model_flags(llm, vlm_backend, vlm_model, vlm_url)  # these win over the spec's [settings]
 
     def work():
         s = load_spec(spec, methods=_list(methods, str), budgets=_list(budgets, int), evidence=ev[evidence],
