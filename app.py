@@ -138,6 +138,7 @@ def ask(
 
         answer = _run(ask_across)
         _note_missing(missing)
+        _print_notices(answer.notices)
         if json_out:
             print(json.dumps(answer.model_dump(mode="json"), indent=2))
             return
@@ -154,6 +155,7 @@ def ask(
         return result, answer, evidence
 
     result, answer, evidence = _run(work)
+    _print_notices(answer.notices)
     if json_out:
         data = answer.model_dump(mode="json")
         data["index"] = str(result.index_path)
@@ -161,6 +163,11 @@ def ask(
         print(json.dumps(data, indent=2))
         return
     _print_answer(answer, evidence)
+
+
+def _print_notices(notices: list[str]) -> None:
+    for line in notices:
+        err.print(f"[yellow]notice:[/] {escape(line)}", highlight=False, soft_wrap=True)
 
 
 def _note_missing(missing: list[str]) -> None:

@@ -16,8 +16,9 @@ JSON shape (``Answer.model_dump(mode="json")``)::
       "turns": [{"action": str, "clips": [[s, e], ...], "frames": int, "resolution": "WxH" | null,
                  "visual_tokens": int, "text_tokens": int, "seconds": float, "note": str}],
       "visual_tokens": int, "budget": int, "models": {"llm": str | null, "vlm": str | null},
-      "videos": [{"video": path, "name": str, "score": float, "start": s, "end": s, "snippet": str}]
+      "videos": [{"video": path, "name": str, "score": float, "start": s, "end": s, "snippet": str}],
                                           # asking across an archive: the videos considered, best first
+      "notices": [str]                    # e.g. the LLM crashed and the answer is from the evidence alone
     }
 """
 
@@ -68,3 +69,5 @@ class Answer(BaseModel):
     seconds: float = 0.0
     videos: list[dict] = Field(default_factory=list)
     """Asking across an archive: the videos considered, best first."""
+    notices: list[str] = Field(default_factory=list)
+    """What went wrong on the way without stopping the answer (a model that crashed or timed out)."""

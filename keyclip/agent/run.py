@@ -36,10 +36,14 @@ class Asker:
             from keyclip.tools.embed import MemoEmbedder
 
             embedder = MemoEmbedder(embedder)
+        self._owned = []
+        """Models this asker made (and closes); ones passed in belong to the caller."""
         if llm is None and load_models:
             llm = make_llm(settings)
+            self._owned.append(llm)
         if vlm is None and load_models:
             vlm = make_vlm(settings)
+            self._owned.append(vlm)
         self.tools = Tools(settings, Path(video), Path(index_path), self.store, Evidence(self.store, embedder),
                            llm, vlm)
         self._saver = None
@@ -63,6 +67,7 @@ class Asker:
 
     def ask(self, question: str, options: list[str] | None = None, session: str | None = None) -> Answer:
         start = time.perf_counter()
+        seen = len(self._model_failures())
         state = {"question": question, "options": list(options or [])}
         # numpy's OpenBLAS threads spin after each small matrix product and steal the cores
         # torch's MiniLM needs next: one BLAS thread halves query embedding time on 2 cores.
@@ -74,7 +79,14 @@ class Asker:
                 out = self._plain.invoke(state)
         answer = Answer.model_validate(out["result"])
         answer.seconds = round(time.perf_counter() - start, 3)
+        answer.notices = [f"{line}; the answer is from the evidence alone" for line in self._new_failures(seen)]
         return answer
+
+    def _model_failures(self) -> list[str]:
+        return [f for model in (self.tools.llm, self.tools.vlm) for f in getattr(model, "failures", [])]
+
+    def _new_failures(self, seen: int) -> list[str]:
+        return list(dict.fromkeys(self._model_failures()[seen:]))
 
     def evidence_for(self, question: str, k: int) -> list[dict]:
         """The ``k`` best records for ``question`` (hybrid retrieval), as JSON-ready dicts."""
@@ -82,6 +94,9 @@ class Asker:
                  "score": h.score} for h in self.tools.evidence.search(question, k=k)]
 
     def close(self) -> None:
+        for model in self._owned:
+            if hasattr(model, "close"):
+                model.close()
         self.store.close()
         if self._db is not None:
             self._db.close()
