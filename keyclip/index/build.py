@@ -102,14 +102,17 @@ def package_version(dist: str) -> str:
 
 def stage_fingerprints(s: Settings) -> dict[str, str]:
     """Fingerprint of each stage: its options, its model versions, and what it reads."""
-    from keyclip.backends.registry import detector_weights
+    from keyclip.backends.registry import DetectorFiles, detector_files
 
     scenes = _hash("scenes/1", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
                    package_version("scenedetect-headless"))
     ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
-    weights = detector_weights(s)
-    weights_id = (str(weights), weights.stat().st_size) if weights else None
-    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, package_version("ultralytics"))
+    found = detector_files(s)
+    weights_id = ([(str(f), f.stat().st_size) for f in found.files], found.backend) \
+        if isinstance(found, DetectorFiles) else None
+    detector_lib = package_version("ultralytics" if weights_id and found.backend == "ultralytics"
+                                   else "opencv-python-headless")
+    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, detector_lib)
     speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)

@@ -1,7 +1,11 @@
-"""Objects: an ultralytics YOLO backend, sampled every few seconds, summarised per clip.
+"""Objects: a detector sampled every few seconds, summarised per clip.
+
+Backends: :class:`DarknetDetector` (a Darknet YOLO such as YOLOv3-tiny on OpenCV's DNN module, no
+torch: the default) and :class:`YoloDetector` (any ultralytics model, the ``ultralytics`` extra).
 
 Example:
-    >>> detector = YoloDetector("yolov8n.pt", DetectOptions())       # doctest: +SKIP
+    >>> detector = DarknetDetector(folder / "yolov3-tiny.cfg", folder / "yolov3-tiny.weights",
+    ...                            folder / "coco.names", DetectOptions())    # doctest: +SKIP
     >>> sampler = ObjectSampler(detector, DetectOptions())           # doctest: +SKIP
     >>> for frame in stream_frames("talk.mp4"): sampler.add(frame)    # doctest: +SKIP
 """
@@ -34,6 +38,50 @@ class ObjectDetector(Protocol):
     version: str
 
     def detect(self, image_bgr: np.ndarray, t: float) -> list[Detection]: ...
+
+
+DARKNET_WORDS = {"motorbike": "motorcycle", "aeroplane": "airplane", "sofa": "couch", "pottedplant": "potted plant",
+                 "diningtable": "dining table", "tvmonitor": "tv"}
+"""Darknet's COCO names, in the words a question uses."""
+
+
+class DarknetDetector:
+    """A Darknet YOLO (``.cfg`` + ``.weights`` + class names) on OpenCV's DNN module."""
+
+    name = "opencv-dnn"
+
+    def __init__(self, cfg: Path, weights: Path, names: Path, options: DetectOptions, nms: float = 0.45):
+        import cv2
+
+        for path in (cfg, weights, names):
+            if not Path(path).is_file():
+                raise ModelMissingError(f"objects: {Path(path).name} not found at {path}")
+        try:
+            net = cv2.dnn.readNetFromDarknet(str(cfg), str(weights))
+        except cv2.error as exc:
+            raise ModelMissingError(f"objects: OpenCV cannot load {Path(weights).name}: {exc}") from exc
+        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+        self._model = cv2.dnn_DetectionModel(net)
+        size = max(32, options.imgsz // 32 * 32)  # Darknet inputs are multiples of 32
+        self._model.setInputParams(size=(size, size), scale=1 / 255.0, swapRB=True)
+        self.options = options
+        self.nms = nms
+        words = [line.strip() for line in Path(names).read_text().splitlines() if line.strip()]
+        self.labels = {i: DARKNET_WORDS.get(w, w) for i, w in enumerate(words)}
+        self.version = f"opencv-{cv2.__version__}:{Path(weights).name}:{size}"
+
+    def detect(self, image_bgr: np.ndarray, t: float) -> list[Detection]:
+        h, w = image_bgr.shape[:2]
+        classes, confidences, boxes = self._model.detect(image_bgr, confThreshold=self.options.min_confidence,
+                                                         nmsThreshold=self.nms)
+        out = []
+        for cls, conf, (x, y, bw, bh) in zip(np.ravel(classes), np.ravel(confidences), boxes):
+            x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + bw), min(h, y + bh)
+            out.append(Detection(t=t, label=self.labels.get(int(cls), str(int(cls))),
+                                 confidence=round(float(conf), 4),
+                                 box=(round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))))
+        return out
 
 
 class YoloDetector:

@@ -1,7 +1,12 @@
-"""Text embeddings for dense retrieval (sentence-transformers, local folder only).
+"""Text embeddings for dense retrieval, from local files only.
+
+Two backends give the same vectors (all-MiniLM-L6-v2: mean-pooled over the attention mask, unit
+norm): :class:`OnnxEmbedder` (the default: an ONNX export on onnxruntime with the model's WordPiece
+tokenizer from ``tokenizers``, no torch) and :class:`SentenceEmbedder` (sentence-transformers on
+torch, the ``st`` extra).
 
 Example:
-    >>> embedder = SentenceEmbedder(model_dir)          # doctest: +SKIP
+    >>> embedder = OnnxEmbedder(onnx_file, tokenizer_file)           # doctest: +SKIP
     >>> vectors = embedder.embed(["hash table", "load factor"])   # (2, 384) float32, unit norm
 """
 
@@ -19,6 +24,55 @@ class TextEmbedder(Protocol):
     dim: int
 
     def embed(self, texts: list[str]) -> np.ndarray: ...
+
+
+class OnnxEmbedder:
+    """A BERT-style sentence encoder exported to ONNX (token embeddings out), run on onnxruntime.
+
+    Texts are tokenized with the model's own ``tokenizer.json`` (truncated at ``max_tokens``, as
+    sentence-transformers does), embedded in batches of similar length, mean-pooled over the
+    attention mask and scaled to unit norm."""
+
+    def __init__(self, model_file: Path, tokenizer_file: Path, batch_size: int = 64, threads: int = 0,
+                 max_tokens: int = 256, name: str | None = None):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        options = ort.SessionOptions()
+        options.log_severity_level = 3
+        if threads:
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        self._inputs = {i.name for i in self._session.get_inputs()}
+        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        self._tokenizer.enable_truncation(max_tokens)
+        self._tokenizer.no_padding()
+        self.batch_size = batch_size
+        self.name = name or Path(model_file).stem
+        self.dim = int(self._session.get_outputs()[0].shape[-1])
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))  # little padding per batch
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start:start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            tokens = self._session.run(None, {k: v for k, v in feeds.items() if k in self._inputs})[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return out
 
 
 class SentenceEmbedder:
