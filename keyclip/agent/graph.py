@@ -32,11 +32,12 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
-from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence, grounded_share
+from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
 from keyclip.agent.letters import parse_letter
 from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
+from keyclip.agent.verify import check_open_answer
 from keyclip.backends.chat import BackendError
 from keyclip.console import clock as hms
 from keyclip.index.store import IndexStore
@@ -50,6 +51,8 @@ _FOLLOW_UP = re.compile(r"\b(that|this|it|then|there|he|she|they)\b", re.I)
 _AFTER = re.compile(r"\b(after|next|then|following|afterwards|later)\b", re.I)
 _SAYS = re.compile(r"\b(say|says|said|tell|tells|mention|explain|speak|speaks)\b", re.I)
 _BEFORE = re.compile(r"\b(before|earlier|previous|preceding)\b", re.I)
+OPEN_ANSWER_TOKENS = 120
+"""Room for the one or two sentences the open-answer prompt asks for; a reply still going here rambles."""
 PLAN_SCHEMA = {
     "type": "object",
     "properties": {"type": {"type": "string", "enum": list(KINDS)},
@@ -344,14 +347,15 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
             reply = tools.llm.chat([_system(), {"role": "user", "content": prompts.render(
                 "look", evidence=prompts.fence(_evidence_lines(evidence, s.agent.prompt_evidence)),
                 frames_note="", question=prompts.clean(q.text), options="",
-                instruction=prompts.load("answer_open").template)}], max_tokens=120)
+                instruction=prompts.load("answer_open").template)}], max_tokens=OPEN_ANSWER_TOKENS)
             text_tokens = reply.prompt_tokens + reply.completion_tokens
-            grounded = grounded_share(reply.text, [e["text"] for e in evidence[: s.agent.prompt_evidence]])
-            if reply.text.strip() and grounded >= 0.6:
+            verdict = check_open_answer(reply.text, evidence[: s.agent.prompt_evidence],
+                                        cut_off=reply.completion_tokens >= OPEN_ANSWER_TOKENS)
+            if verdict.ok:
                 answer = reply.text.strip()
                 note = "LLM answer from the fenced evidence"
-            elif reply.text.strip():
-                note += f" (the LLM's answer was not grounded in the evidence: {grounded:.0%} of its words)"
+            else:
+                note += f" ({verdict.why})"
         except BackendError as exc:
             note += f" (LLM failed: {exc})"
     confidence = min(1.0, tools.evidence.match(q.text, top[0]["text"]) + 0.2)
