@@ -120,3 +120,10 @@ def test_link_times_reads_clock_formats_and_leaves_other_numbers():
     out = link_times("at 1:02:03, then 4:05.5, version 1.2:3, ratio 3:4:5:6, and 99:99")
     assert 'href="#kc-t=3723.00">1:02:03</a>' in out and 'href="#kc-t=245.50">4:05.5</a>' in out
     assert "3:4:5:6" in out and "99:99" in out and out.count("kc-seek") == 2
+
+
+def test_answer_html_shows_a_model_failure_notice_escaped():
+    answer = Answer(question="q", video="v", answer="At 0:00:10 (said): two keys, one bucket.", spans=[(10.0, 12.0)],
+                    notices=["the LLM <b>x</b> crashed (SIGSEGV); the answer is from the evidence alone"])
+    out = answer_html(answer, duration=60.0)
+    assert 'class="kc-kind kc-notice">Notice: the LLM &lt;b&gt;x&lt;/b&gt; crashed (SIGSEGV)' in out

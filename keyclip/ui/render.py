@@ -114,6 +114,8 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
     parts.append(f"<p>{link_times(_one_line(answer.answer, 2000), duration, starts)}</p>")
     if answer.abstain_reason:
         parts.append(f'<p class="kc-kind">{html.escape(_one_line(answer.abstain_reason))}</p>')
+    for notice in answer.notices:
+        parts.append(f'<p class="kc-kind kc-notice">Notice: {html.escape(_one_line(notice))}</p>')
     if answer.spans:
         links = ", ".join(seek_link(a, f"{clock(a)}–{clock(b)}") for a, b in answer.spans)
         parts.append(f"<p>Spans: {links}</p>")
