@@ -17,7 +17,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from keyclip.errors import KeyclipError
-from keyclip.settings import Settings
+from keyclip.settings import Settings, with_llm_model
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of long videos.")
 out = Console()
@@ -224,7 +224,7 @@ def _model_flags(llm, vlm_backend, vlm_model, vlm_url) -> dict[str, dict]:
     """``--llm`` / ``--vlm-*`` as settings updates per section (only the flags given)."""
     flags: dict[str, dict] = {}
     if llm:
-        flags["llm"] = {"backend": "none"} if llm == "none" else {"model": llm}
+        flags["llm"] = {"model": llm}
     vlm = {k: v for k, v in (("backend", vlm_backend), ("model", vlm_model), ("base_url", vlm_url)) if v}
     if vlm:
         flags["vlm"] = vlm
@@ -240,7 +240,7 @@ def _with_agent_flags(settings: Settings, budget, max_turns, llm, vlm_backend, v
         return settings.model_copy(update={
             "select": settings.select.model_copy(update=select),
             "agent": settings.agent.model_copy(update=agent),
-            "llm": type(settings.llm).model_validate({**settings.llm.model_dump(), **llm_opts}),
+            "llm": with_llm_model(settings.llm, llm_opts["model"]) if llm_opts else settings.llm,
             "vlm": type(settings.vlm).model_validate({**settings.vlm.model_dump(), **vlm}),
         })
     except ValueError as exc:

@@ -25,7 +25,7 @@ from rich.table import Table
 
 from keyclip.agent.run import Asker
 from keyclip.index.build import build_index
-from keyclip.settings import Settings
+from keyclip.settings import Settings, with_llm_model
 
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev"
 TEXT_TYPES = ("when_said", "when_shown", "what_said", "what_shown_text", "count", "order")
@@ -48,7 +48,7 @@ def main() -> None:
         raise SystemExit(f"dev set not found at {DEV}")
     s = Settings()
     if args.llm:
-        s = s.model_copy(update={"llm": s.llm.model_copy(update={"model": args.llm})})
+        s = s.model_copy(update={"llm": with_llm_model(s.llm, args.llm)})
     if args.llm_answer:
         s = s.model_copy(update={"agent": s.agent.model_copy(update={"llm_answer": args.llm_answer})})
     video = args.video or DEV / "hash_tables_lecture.mp4"

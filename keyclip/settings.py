@@ -188,33 +188,44 @@ class _EndpointOptions(_Options):
 NO_LLM_WORDS = ("none", "off")
 
 
-def _default_llm_backend() -> str:
-    from keyclip.backends.llm_check import default_llm_backend
-
-    return default_llm_backend()
-
-
 class LLMOptions(_EndpointOptions):
-    """The chat LLM: plans questions and writes answers from evidence (``app.py models`` shows it).
+    """The chat LLM: writes answers to open questions from the fenced evidence (and plans
+    questions with ``agent.llm_plan``); ``app.py models`` shows it.
 
-    ``model`` is ``packaged:smollm2-135m`` / ``packaged:qwen2.5-0.5b`` or a GGUF path for
-    ``llamacpp``, the served model's name for ``openai``."""
+    Off by default: measured on the dev lecture (README, "Models"), the packaged SmolLM2-135M's
+    open answers passed the grounding check for 4 of 16 questions, most of those 4 were wrong,
+    and each cost 1.5-3 s; the extractive answer (the best evidence, with its time) is what it
+    was checked against. ``model`` turns one on: ``packaged:smollm2-135m``,
+    ``packaged:qwen2.5-0.5b`` or a GGUF path (``llamacpp``), or the served model's name
+    (``openai``)."""
 
-    backend: Literal["llamacpp", "openai", "none"] = Field(default_factory=_default_llm_backend)
-    """Default: ``llamacpp`` when llama-cpp-python is installed and its set-up check did not find
-    the packaged model crashing here (keyclip.backends.llm_check), else ``none``."""
-    model: str = "packaged:smollm2-135m"
+    backend: Literal["auto", "llamacpp", "openai", "none"] = "auto"
+    """``auto``: ``none`` while ``model`` is ``none``, else ``llamacpp``. Never ``auto`` once read."""
+    model: str = "none"
     context_tokens: int = Field(4096, ge=512)
     """``llamacpp``: context window."""
 
     @model_validator(mode="before")
     @classmethod
-    def _none_means_off(cls, data):
+    def _resolve_backend(cls, data):
         """``none`` (or ``off``) as the model turns the LLM off, the same as ``backend = "none"``,
-        in flags, environment, TOML and the chat alike."""
-        if isinstance(data, dict) and str(data.get("model", "")).strip().lower() in NO_LLM_WORDS:
-            data = {**data, "backend": "none", "model": "none"}
+        in flags, environment, TOML and the chat alike; naming a model turns ``auto`` on."""
+        if not isinstance(data, dict):
+            return data
+        if str(data.get("model", "none")).strip().lower() in NO_LLM_WORDS:
+            return {**data, "backend": "none", "model": "none"}
+        if data.get("backend", "auto") == "auto":
+            return {**data, "backend": "llamacpp"}
         return data
+
+
+def with_llm_model(options: LLMOptions, model: str) -> LLMOptions:
+    """``options`` with another model chosen (a flag, the chat's menu): a configured server stays
+    the server unless the model is a packaged one or a GGUF file; otherwise the backend follows
+    the model (``none`` turns the LLM off)."""
+    local = model.startswith("packaged:") or model.lower().endswith(".gguf")
+    keep = {"backend": "openai"} if options.backend == "openai" and not local else {}
+    return LLMOptions.model_validate({**options.model_dump(exclude={"backend", "model"}), **keep, "model": model})
 
 
 class VLMOptions(_EndpointOptions):
@@ -299,8 +310,7 @@ class Settings(BaseSettings):
     embed: EmbedOptions = EmbedOptions()
     scorer: ScorerOptions = ScorerOptions()
     select: SelectOptions = SelectOptions()
-    llm: LLMOptions = Field(default_factory=LLMOptions)
-    """Made per Settings: its default backend depends on what the set-up check found."""
+    llm: LLMOptions = LLMOptions()
     vlm: VLMOptions = VLMOptions()
     agent: AgentOptions = AgentOptions()
     annotate: AnnotateOptions = AnnotateOptions()

@@ -31,8 +31,12 @@ def _jpeg() -> bytes:
     return buf.getvalue()
 
 
+def _smollm2(settings: Settings) -> Settings:
+    return settings.model_copy(update={"llm": settings.llm.model_validate({"model": "packaged:smollm2-135m"})})
+
+
 def test_llamacpp_chat_and_schema_constrained_json(settings):
-    llm = make_llm(settings)
+    llm = make_llm(_smollm2(settings))
     reply = llm.chat([{"role": "user", "content": "Say hello."}], max_tokens=8)
     assert reply.text.strip() and reply.prompt_tokens > 0 and reply.completion_tokens > 0
     data = llm.chat([{"role": "user", "content": "Pick A or B."}], max_tokens=40, schema=SCHEMA).json()
@@ -94,6 +98,8 @@ def test_unreachable_server_is_a_clear_backend_error(settings):
 
 def test_models_lists_llm_and_vlm_roles(settings):
     rows = {r.role: r for r in model_table(settings)}
+    assert not rows["llm"].present and rows["llm"].model == "(none)" and "--llm packaged:smollm2-135m" in rows["llm"].detail
+    rows = {r.role: r for r in model_table(_smollm2(settings))}
     assert rows["llm"].present and "SmolLM2" in rows["llm"].model
     assert not rows["vlm"].present and "no VLM ships" in rows["vlm"].detail
     qwen = Settings(cache_dir=settings.cache_dir, llm={"model": "packaged:qwen2.5-0.5b"})

@@ -336,9 +336,11 @@ def test_llm_titles_untitled_chapters_and_writes_the_summary_from_fenced_text(de
 
     built, s = dev_index
     options = s.annotate.model_copy(update={"llm_text": True})
-    llm = make_llm(s)
-    if llm is None:
+    from keyclip.backends import packaged
+
+    if not packaged.installed("llama_cpp") or packaged.smollm2_gguf() is None:
         pytest.skip("no LLM installed (pip install 'keyclip[llm]')")
+    llm = make_llm(s.model_copy(update={"llm": s.llm.model_validate({"model": "packaged:smollm2-135m"})}))
     prompts_seen: list[str] = []
     chat = llm.chat
 

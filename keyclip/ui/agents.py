@@ -19,7 +19,7 @@ from pathlib import Path
 from keyclip.agent.result import Answer
 from keyclip.agent.run import Asker
 from keyclip.backends import packaged
-from keyclip.settings import LLMOptions, Settings
+from keyclip.settings import Settings, with_llm_model
 
 NO_LLM = "none"
 
@@ -35,30 +35,33 @@ class AnswerChoice:
 
 
 def llm_choices(settings: Settings) -> list[tuple[str, str]]:
-    """(label, value) for every LLM that can answer here: the configured one first, the other
-    packaged ones that are installed, and evidence only."""
-    out: list[tuple[str, str]] = []
+    """(label, value) for every LLM that can answer here, the configured choice first: the
+    configured server or GGUF, the packaged ones that are installed (not SmolLM2 where its set-up
+    check failed), and evidence only (the default)."""
+    from keyclip.backends.llm_check import SPEC, recorded_failure
+
+    configured: list[tuple[str, str]] = []
     if settings.llm.backend == "openai":
-        out.append((f"{settings.llm.model} (server)", settings.llm.model))
-    elif settings.llm.backend == "llamacpp" and packaged.installed("llama_cpp"):
-        specs = [settings.llm.model] + [f"packaged:{n}" for n in packaged.LLM_NAMES if f"packaged:{n}" != settings.llm.model]
-        for spec in specs:
+        configured.append((f"{settings.llm.model} (server)", settings.llm.model))
+    elif settings.llm.backend == "llamacpp":
+        configured.append((packaged.LLM_NAMES.get(settings.llm.model.removeprefix("packaged:"),
+                                                  Path(settings.llm.model).name), settings.llm.model))
+    others: list[tuple[str, str]] = []
+    if packaged.installed("llama_cpp"):
+        for spec in (f"packaged:{n}" for n in packaged.LLM_NAMES):
+            if spec == settings.llm.model or (spec == SPEC and recorded_failure()):
+                continue
             if packaged.llm_status(spec, settings.cache_dir)[0]:
-                out.append((packaged.LLM_NAMES.get(spec.removeprefix("packaged:"), Path(spec).name), spec))
-    out.append(("none: answers from the evidence only", NO_LLM))
-    return out
+                others.append((packaged.LLM_NAMES[spec.removeprefix("packaged:")], spec))
+    evidence_only = [("none: answers from the evidence only", NO_LLM)]
+    return configured + evidence_only + others if configured else evidence_only + others
 
 
 def settings_for(base: Settings, choice: AnswerChoice) -> Settings:
-    llm = base.llm.model_dump()
-    if choice.llm == NO_LLM:
-        llm["backend"] = "none"
-    else:
-        llm["model"] = choice.llm
     return base.model_copy(update={
         "select": base.select.model_copy(update={"budget": choice.budget}),
         "agent": base.agent.model_copy(update={"max_turns": choice.max_turns}),
-        "llm": LLMOptions.model_validate(llm),
+        "llm": with_llm_model(base.llm, choice.llm),
     })
 
 
