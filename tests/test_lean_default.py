@@ -129,3 +129,18 @@ def test_yolov3_tiny_sees_nothing_on_a_text_slide_and_words_are_plain(settings, 
         draw.text((100, 220 + 80 * i), line, fill=(40, 40, 40), font=font)
     bgr = np.asarray(slide)[:, :, ::-1].copy()
     assert detector.detect(bgr, 3.0) == []
+
+
+@needs_espeak()
+def test_a_broken_embedder_file_is_one_error_line_and_the_index_is_kept(sample_index, sample, tmp_path):
+    result, s = sample_index
+    (tmp_path / "model.onnx").write_bytes(os.urandom(4096))
+    shutil.copy(REPO / "keyclip" / "tools" / "data" / "all-MiniLM-L6-v2.tokenizer.json", tmp_path / "tokenizer.json")
+    cmd = [sys.executable, str(REPO / "app.py"), "index", sample.path, "--cache-dir", str(s.cache_dir), "--json"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300,
+                          env={**os.environ, "KEYCLIP_EMBED__MODEL": str(tmp_path / "model.onnx")})
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error:")]
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    assert len(errors) == 1 and "text-embedder: cannot load" in errors[0] and "model.onnx" in errors[0]
+    again = subprocess.run(cmd, capture_output=True, text=True, cwd=REPO, timeout=300)
+    assert again.returncode == 0 and '"cache_hit": true' in again.stdout  # nothing indexed was lost

