@@ -192,10 +192,10 @@ class LLMOptions(_EndpointOptions):
     """The chat LLM: writes answers to open questions from the fenced evidence (and plans
     questions with ``agent.llm_plan``); ``app.py models`` shows it.
 
-    Off by default: measured on the dev lecture (README, "Models"), the packaged SmolLM2-135M's
-    open answers passed the grounding check for 4 of 16 questions, most of those 4 were wrong,
-    and each cost 1.5-3 s; the extractive answer (the best evidence, with its time) is what it
-    was checked against. ``model`` turns one on: ``packaged:smollm2-135m``,
+    Off by default: measured on the dev lecture (bench/RESULTS.md), the packaged SmolLM2-135M's
+    open answers passed the grounding check for 4 of 16 questions, those 4 mostly garbled, at
+    1.5-3 s each; without an LLM an open question gets the extractive answer (the best evidence,
+    with its time). ``model`` turns one on: ``packaged:smollm2-135m``,
     ``packaged:qwen2.5-0.5b`` or a GGUF path (``llamacpp``), or the served model's name
     (``openai``)."""
 

