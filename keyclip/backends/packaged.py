@@ -83,7 +83,7 @@ def _extras_dir(split: SplitWhisper) -> Path | None:
     return root / rel if root else None
 
 
-def _sha256(path: Path) -> str:
+def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
