@@ -46,3 +46,15 @@ def test_a_model_repeating_itself_or_cut_off_at_its_limit_is_refused():
     verdict = check_open_answer(loop, EVIDENCE)
     assert not verdict.ok and "rambled" in verdict.why
     assert not check_open_answer("Two keys land in the same bucket, a collision", EVIDENCE, cut_off=True).ok
+
+
+def test_only_records_that_speak_of_the_question_are_cited_beside_the_answer():
+    from keyclip.agent.verify import supporting
+
+    def match(q, text):  # the share of the question's words in the text
+        words = set(q.lower().strip("?").split()) - {"what", "is", "a"}
+        return len(words & set(text.lower().replace(".", "").split())) / len(words)
+
+    records = [{"text": "When two keys land in the same bucket, that is a collision."},
+               {"text": "objects seen: 2 frisbee"}]
+    assert supporting("what is a collision?", records, match) == records[:1]

@@ -37,7 +37,7 @@ from keyclip.agent.letters import parse_letter
 from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
-from keyclip.agent.verify import check_open_answer
+from keyclip.agent.verify import check_open_answer, supporting
 from keyclip.backends.chat import BackendError
 from keyclip.console import clock as hms
 from keyclip.index.store import IndexStore
@@ -338,6 +338,8 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
     top = evidence[: max(1, min(3, len(evidence)))]
     if top[0]["score"] > 1.0:  # a follow-up: what "that" points at, in time order
         top = sorted([e for e in evidence if e["score"] > 1.0], key=lambda e: e["t0"])[:3]
+    else:  # the best record answers; the others are cited only if they speak of the question
+        top = [top[0], *supporting(q.text, top[1:], tools.evidence.match)]
     spans = [[top[0]["t0"], top[-1]["t1"]]] if top[0]["score"] > 1.0 else [[top[0]["t0"], top[0]["t1"]]]
     quoted = " ".join(e["text"] for e in top) if top[0]["score"] > 1.0 else top[0]["text"]
     answer = f"At {hms(spans[0][0])}-{hms(spans[0][1])} ({KIND_NAMES.get(top[0]['kind'], top[0]['kind'])}): {quoted}"

@@ -71,3 +71,10 @@ def check_open_answer(text: str, evidence: list[dict], cut_off: bool = False) ->
         if not any(e["t0"] - TIME_SLACK_S <= t <= e["t1"] + TIME_SLACK_S for e in evidence):
             return Verdict(False, f"the LLM's answer states a time ({clock(t)}) that no evidence covers")
     return Verdict(True, "")
+
+
+def supporting(question: str, records: list[dict], match) -> list[dict]:
+    """The ``records`` that share content with ``question`` (``match(question, text) > 0``):
+    ranked next to the answer is not enough to be cited beside it (on a short video every record
+    is near the top, "2 frisbee" included)."""
+    return [r for r in records if match(question, r["text"]) > 0]

@@ -108,7 +108,7 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
                    package_version("scenedetect-headless"))
     ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
     found = detector_files(s)
-    weights_id = ([(str(f), f.stat().st_size) for f in found.files], found.backend) \
+    weights_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend) \
         if isinstance(found, DetectorFiles) else None
     detector_lib = package_version("ultralytics" if weights_id and found.backend == "ultralytics"
                                    else "opencv-python-headless")
