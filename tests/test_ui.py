@@ -190,7 +190,9 @@ def test_upload_index_ask_and_seek_then_errors_and_isolation(chat_app, browser, 
     # B sets a smaller budget in the settings panel, asks, then follows up on "that"
     b.locator("#kc-settings").get_by_text("Settings").first.click()
     budget = b.locator("#kc-budget input[type=number]")
-    budget.fill("4096")
+    budget.click()
+    budget.press("Control+a")
+    budget.press_sequentially("4096")  # typed key by key, as a person does
     budget.press("Tab")  # the slider takes a typed number when the field loses focus
     expect(b.locator("#kc-budget input[type=range]")).to_have_value("4096", timeout=10_000)
     _ask(b, "When is separate chaining mentioned?")
