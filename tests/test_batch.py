@@ -358,8 +358,13 @@ def test_llm_titles_untitled_chapters_and_writes_the_summary_from_fenced_text(de
         # were said, else the words said are
         assert any("Dashwood" in p and "untrusted data from the video" in p for p in prompts_seen)
         assert dashwood.source in ("llm", "speech") and 0 < len(dashwood.title) <= 80 and "\n" not in dashwood.title
+        titled_by_llm = [c for c in chapters if c.slide is None and
+                         any(r.t0 < c.end and r.t1 > c.start for r in store.records("speech"))]
+        assert len(prompts_seen) == len(titled_by_llm) >= 1  # one title prompt per untitled chapter with speech
         prose, keys, method = summarise(store, chapters, options, llm=llm)
-        assert len(prompts_seen) == 2 and "untrusted data" in prompts_seen[-1]  # one title, one summary
+        # then one summary prompt (how many chapters lack a slide varies a little between index builds)
+        assert len(prompts_seen) == len(titled_by_llm) + 1 and "untrusted data" in prompts_seen[-1], \
+            [(round(c.start), round(c.end), c.source, c.title[:30]) for c in titled_by_llm]
         assert prose.strip() and keys and ("LLM" in method)
     finally:
         store.close()

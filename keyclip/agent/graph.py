@@ -37,6 +37,7 @@ from keyclip.agent.letters import parse_letter
 from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
+from keyclip.agent.triage import triage
 from keyclip.agent.verify import check_open_answer, supporting
 from keyclip.backends.chat import BackendError
 from keyclip.console import clock as hms
@@ -139,8 +140,15 @@ def build_graph(tools: Tools, checkpointer=None):
                 note = "LLM"
             except BackendError as exc:
                 note = f"rules (LLM plan failed: {exc})"
-        anchor = None
         history = state.get("history") or []
+        stop = triage(q, has_previous_answer=bool(history and history[-1].get("spans")))
+        if stop is not None:  # nothing to look up: say so, search nothing
+            turn = Turn(action="plan", seconds=time.perf_counter() - start, note=f"not searched: {stop.reason}")
+            return {"parsed": _as_dict(q), "anchor": None, "evidence": [], "selection": None, "turns": [turn.model_dump()],
+                    "draft": {"answer": stop.answer, "abstained": True, "reason": stop.reason, "spans": [],
+                              "confidence": 0.0, "cite": []},
+                    "spent": 0, "zoom": None, "widen": 0, "route": "answer", "result": {}}
+        anchor = None
         if history and history[-1].get("spans") and _FOLLOW_UP.search(q.text) and not q.times:
             prev = history[-1]
             direction = "after" if _AFTER.search(q.text) else "before" if _BEFORE.search(q.text) else "at"
@@ -151,7 +159,7 @@ def build_graph(tools: Tools, checkpointer=None):
         turn = Turn(action="plan", text_tokens=text_tokens, seconds=time.perf_counter() - start,
                     note=f"{q.kind} question; sub-queries from {note}: {'; '.join(seen)}")
         return {"parsed": _as_dict(q), "anchor": anchor, "evidence": [], "selection": None, "draft": {},
-                "turns": [turn.model_dump()], "spent": 0, "zoom": None, "widen": 0, "route": "", "result": {}}
+                "turns": [turn.model_dump()], "spent": 0, "zoom": None, "widen": 0, "route": "retrieve", "result": {}}
 
     def retrieve(state: AgentState) -> dict:
         q = _question(state["parsed"])
@@ -261,7 +269,7 @@ def build_graph(tools: Tools, checkpointer=None):
                      ("reflect", reflect), ("answer", answer)):
         g.add_node(name, fn)
     g.add_edge(START, "plan")
-    g.add_edge("plan", "retrieve")
+    g.add_conditional_edges("plan", lambda st: st["route"], {"retrieve": "retrieve", "answer": "answer"})
     g.add_edge("retrieve", "select")
     g.add_edge("select", "look")
     g.add_edge("look", "reflect")
