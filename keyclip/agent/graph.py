@@ -123,6 +123,14 @@ def build_graph(tools: Tools, checkpointer=None):
     def plan(state: AgentState) -> dict:
         start = time.perf_counter()
         q = parse_question(state["question"], state.get("options"))
+        history = state.get("history") or []
+        stop = triage(q, has_previous_answer=bool(history and history[-1].get("spans")))
+        if stop is not None:  # nothing to look up: say so, search nothing, ask no model
+            turn = Turn(action="plan", seconds=time.perf_counter() - start, note=f"not searched: {stop.reason}")
+            return {"parsed": _as_dict(q), "anchor": None, "evidence": [], "selection": None, "turns": [turn.model_dump()],
+                    "draft": {"answer": stop.answer, "abstained": True, "reason": stop.reason, "spans": [],
+                              "confidence": 0.0, "cite": []},
+                    "spent": 0, "zoom": None, "widen": 0, "route": "answer", "result": {}}
         queries = sub_queries(q.text, [o.text for o in q.options]) + [x for x in q.quoted]
         note = "rules"
         text_tokens = 0
@@ -140,14 +148,6 @@ def build_graph(tools: Tools, checkpointer=None):
                 note = "LLM"
             except BackendError as exc:
                 note = f"rules (LLM plan failed: {exc})"
-        history = state.get("history") or []
-        stop = triage(q, has_previous_answer=bool(history and history[-1].get("spans")))
-        if stop is not None:  # nothing to look up: say so, search nothing
-            turn = Turn(action="plan", seconds=time.perf_counter() - start, note=f"not searched: {stop.reason}")
-            return {"parsed": _as_dict(q), "anchor": None, "evidence": [], "selection": None, "turns": [turn.model_dump()],
-                    "draft": {"answer": stop.answer, "abstained": True, "reason": stop.reason, "spans": [],
-                              "confidence": 0.0, "cite": []},
-                    "spent": 0, "zoom": None, "widen": 0, "route": "answer", "result": {}}
         anchor = None
         if history and history[-1].get("spans") and _FOLLOW_UP.search(q.text) and not q.times:
             prev = history[-1]
