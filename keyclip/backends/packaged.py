@@ -134,12 +134,21 @@ def whisper_model_dir(spec: str, cache_dir: Path) -> Path:
     raise ModelMissingError(how)
 
 
-def _assemble(split: SplitWhisper, parts: list[Path], extras: Path, target: Path) -> Path:
+def scratch_folder_beside(target: Path) -> Path:
+    """A new hidden folder next to ``target``, to build it in and then rename into place.
+
+    Raises:
+        CacheError: the folder ``target`` belongs in cannot be written.
+    """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        return Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
     except OSError as exc:
-        raise CacheError(f"cannot write the model cache {target.parent}: {exc.strerror}") from exc
+        raise CacheError(f"cannot write the model folder {target.parent}: {exc.strerror}") from exc
+
+
+def _assemble(split: SplitWhisper, parts: list[Path], extras: Path, target: Path) -> Path:
+    tmp = scratch_folder_beside(target)
     try:
         h = hashlib.sha256()
         with open(tmp / "model.bin", "wb") as out:

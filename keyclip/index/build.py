@@ -108,11 +108,11 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
                    package_version("scenedetect-headless"))
     ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
     found = detector_files(s)
-    weights_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend) \
-        if isinstance(found, DetectorFiles) else None
-    detector_lib = package_version("ultralytics" if weights_id and found.backend == "ultralytics"
-                                   else "opencv-python-headless")
-    objects = _hash("objects/2", scenes, s.detect.fingerprint(), weights_id, detector_lib)
+    detector_id = None
+    if isinstance(found, DetectorFiles):
+        library = "ultralytics" if found.backend == "ultralytics" else "opencv-python-headless"
+        detector_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend, package_version(library))
+    objects = _hash("objects/2", scenes, s.detect.fingerprint(), detector_id)
     speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)

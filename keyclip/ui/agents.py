@@ -54,7 +54,7 @@ def llm_choices(settings: Settings) -> list[tuple[str, str]]:
             if packaged.llm_status(spec, settings.cache_dir)[0]:
                 others.append((packaged.LLM_NAMES[spec.removeprefix("packaged:")], spec))
     evidence_only = [("none: answers from the evidence only", NO_LLM)]
-    return configured + evidence_only + others if configured else evidence_only + others
+    return configured + evidence_only + others
 
 
 def settings_for(base: Settings, choice: AnswerChoice) -> Settings:
