@@ -24,8 +24,8 @@ from keyclip.index.screen import boilerplate, screen_groups, span_key, spans_ins
 from keyclip.index.screen import normalise as _normalise
 from keyclip.index.store import IndexStore, Record
 
-KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen"}
-CITATION_KINDS = {"speech": "speech", "ocr": "screen-text", "objects": "objects"}
+KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen", "scene": "footage"}
+CITATION_KINDS = {"speech": "speech", "ocr": "screen-text", "objects": "objects", "scene": "scene"}
 
 _STOP = frozenset(
     "a an the and or of to in on at for by with from is are was were be been being it its this that these those "

@@ -25,7 +25,7 @@ from __future__ import annotations
 import operator
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
@@ -33,11 +33,13 @@ from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
 from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
+from keyclip.agent.calibration import Calibration, load_calibration
+from keyclip.agent.choose import choose
+from keyclip.agent.open_answer import moment_answer, overview_answer, screen_answer
 from keyclip.agent.letters import parse_letter
-from keyclip.agent.options import judge_options
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
-from keyclip.agent.triage import triage
+from keyclip.agent.triage import about_whole_video, triage
 from keyclip.agent.verify import check_open_answer, supporting
 from keyclip.backends.chat import BackendError
 from keyclip.console import clock as hms
@@ -97,6 +99,7 @@ class Tools:
     evidence: Evidence
     llm: Any = None
     vlm: Any = None
+    calibration: Calibration = field(default_factory=load_calibration)
 
 
 def _question(d: dict) -> Question:
@@ -123,6 +126,8 @@ def build_graph(tools: Tools, checkpointer=None):
     def plan(state: AgentState) -> dict:
         start = time.perf_counter()
         q = parse_question(state["question"], state.get("options"))
+        if about_whole_video(q) and not q.options:
+            q = Question(q.text, "summary", q.options, q.times, q.quoted, False, q.sub_queries)
         history = state.get("history") or []
         stop = triage(q, has_previous_answer=bool(history and history[-1].get("spans")))
         if stop is not None:  # nothing to look up: say so, search nothing, ask no model
@@ -257,7 +262,7 @@ def build_graph(tools: Tools, checkpointer=None):
             question=state["question"], video=str(tools.video), answer=draft.get("answer", ""),
             letter=draft.get("letter"), spans=spans, citations=citations,
             confidence=round(float(draft.get("confidence", 0.0)), 3), abstained=bool(draft.get("abstained")),
-            abstain_reason=draft.get("reason"), question_kind=q.kind, turns=turns,
+            abstain_reason=draft.get("reason"), question_kind=q.kind, turns=turns, checks=draft.get("checks") or {},
             visual_tokens=sum(t.visual_tokens for t in turns), budget=s.select.budget,
             models={"llm": getattr(tools.llm, "name", None), "vlm": getattr(tools.vlm, "name", None)},
         )
@@ -294,34 +299,11 @@ def _options_block(q: Question) -> str:
 def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: dict) -> tuple[dict, int, str]:
     s = tools.settings
     clips = selection.get("key_clips") or []
-    if q.needs_sight:
-        reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
-                  "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
-        spans = [tuple(c) for c in clips[:3]]
-        return ({"answer": "I cannot see the video without a vision-language model. The most relevant clips are "
-                           + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in spans) + "." if spans else
-                 "I cannot see the video without a vision-language model.",
-                 "abstained": True, "reason": reason, "spans": [list(x) for x in spans], "confidence": 0.0,
-                 "cite": [e for e in evidence[:3]]}, 0, "abstained: needs sight")
-    judged = judge_options(q, tools.evidence)
-    text_tokens = 0
-    if judged is not None:
-        best = judged.best
-        option = next(o for o in q.options if o.letter == best.letter)
-        cite = [{"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text} for r in best.records]
-        if option.span:
-            inside = [c for c in cite if c["t0"] < option.span[1] and c["t1"] > option.span[0]]
-            spans = [[max(c["t0"], option.span[0]), min(c["t1"], option.span[1])] for c in inside[:1]] or [list(option.span)]
-        else:
-            spans = [[c["t0"], c["t1"]] for c in cite[:3]]
-        because = ""
-        if cite:
-            c = cite[0]
-            because = f" ({KIND_NAMES.get(c['kind'], c['kind'])} at {hms(c['t0'])}: \"{prompts.clean(c['text'])[:160]}\")"
-        draft = {"answer": f"{best.letter}. {best.text}{because}", "letter": best.letter, "spans": spans,
-                 "confidence": judged.confidence, "cite": cite or evidence[:2]}
-        note = f"options judged on text evidence: {judged.method}"
-        if s.agent.llm_answer == "always" and tools.llm is not None:
+    if q.options:
+        draft, note = choose(q, tools.evidence, tools.store.scenes(), tools.calibration, s.agent.min_confidence,
+                             fallback=evidence)
+        text_tokens = 0
+        if s.agent.llm_answer == "always" and tools.llm is not None and not draft.get("abstained"):
             try:
                 reply = tools.llm.chat([_system(), {"role": "user", "content": prompts.render(
                     "look", evidence=prompts.fence(_evidence_lines(evidence, s.agent.prompt_evidence)),
@@ -339,6 +321,25 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
             except BackendError as exc:
                 note += f"; LLM failed ({exc})"
         return draft, text_tokens, note
+    if q.needs_sight:
+        reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
+                  "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
+        spans = [tuple(c) for c in clips[:3]]
+        return ({"answer": "I cannot see the video without a vision-language model. The most relevant clips are "
+                           + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in spans) + "." if spans else
+                 "I cannot see the video without a vision-language model.",
+                 "abstained": True, "reason": reason, "spans": [list(x) for x in spans], "confidence": 0.0,
+                 "cite": [e for e in evidence[:3]]}, 0, "abstained: needs sight")
+    text_tokens = 0
+    follow_up = bool(evidence) and evidence[0]["score"] > 1.0
+    if q.kind == "summary" and not follow_up:
+        return overview_answer(tools.store, tools.evidence, s.annotate), 0, "overview from the video's chapters"
+    if not follow_up:
+        shaped = (moment_answer(q, tools.evidence) if q.kind == "when" else
+                  screen_answer(q, tools.evidence) if q.kind == "what_shown" else None)
+        if shaped is not None:
+            return shaped, 0, ("the tightest span holding the question's words" if q.kind == "when"
+                               else "the screen text that holds the question's words")
     # an open question: the best evidence, in the LLM's words when one is configured
     if not evidence:
         return ({"answer": "Nothing said or shown in this video matches the question.", "spans": [],

@@ -23,8 +23,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from keyclip.agent.anchors import Anchor, footage_spans, is_text
 from keyclip.agent.evidence import Evidence, content_words, normalise
+from keyclip.agent.negation import denies
 from keyclip.agent.questions import Question, quoted_phrases
+from keyclip.agent.seen import classes_named, seen_counts
 from keyclip.index.store import Record
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -32,6 +35,10 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
 _NEVER = re.compile(r"\b(never|not (?:shown|covered|played|mentioned)|there is no|none)\b", re.I)
 _SAME = re.compile(r"\b(same (?:time|slide)|side by side|simultaneous|together|both)\b", re.I)
 _PAGE_NUMBER = re.compile(r"^\s*\d+\s*/\s*\d+\s*$")
+_FOOTAGE = re.compile(r"\b(footage|video clips?|clips?|shots?|camera|filmed|film)\b", re.I)
+_VOICES = re.compile(r"\b(voices?|speakers?|people (?:speak|talk)|narrators?|distinct (?:people|persons))\b", re.I)
+DENIED = 0.25
+"""An option the evidence denies keeps this share of its score."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,10 @@ class Judged:
     options: tuple[OptionJudgement, ...]
     method: str
     note: str = ""
+    unsupported: str = ""
+    """Why no layer of the index can carry this question ("" when one can)."""
+    denied: frozenset[str] = frozenset()
+    """Letters of options whose evidence denies them."""
 
     @property
     def best(self) -> OptionJudgement:
@@ -141,13 +152,43 @@ def _count_target(q: Question) -> str | None:
     return m.group(1) if m else None
 
 
+def _scored_counts(q: Question, count: int, counted: list[Record], method: str) -> Judged:
+    judged = []
+    for o in q.options:
+        n = _number(o.text)
+        score = 0.0 if n is None else (1.0 if n == count else 0.5 / (1 + abs(n - count)))
+        judged.append(OptionJudgement(o.letter, o.text, score, tuple(counted[:6])))
+    return Judged(tuple(judged), f"counted {count} {method}")
+
+
 def _judge_count(ev: Evidence, q: Question) -> Judged | None:
     text = q.text.lower()
     target = _count_target(q)
+    if _VOICES.search(text) and not target:
+        return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options), "no voices layer",
+                      unsupported="counting voices needs the speakers told apart, and this index does not "
+                                  "separate speakers")
+    if _FOOTAGE.search(text) and not re.search(r"\b(slides?|pages?|bullets?)\s+(?:mention|show|contain|list)", text):
+        clips = footage_spans(ev, ev.store.scenes())
+        counted = [Record(-1 - i, "scene", a, b, "footage without screen text") for i, (a, b) in enumerate(clips)]
+        return _scored_counts(q, len(clips), counted, "stretches of footage without screen text (scene cuts inside "
+                                                      "one stretch join it)")
     blocks = ev.screen_blocks()
     counted: list[Record] = []
     count: int | None = None
     method = ""
+    if re.search(r"\bhow many times\b", text) and target and re.search(r"\b(slides?|shown|screen|appear)", text):
+        # occurrences, not distinct slides: the same slide shown again counts again
+        hits = [b for b in blocks if ev.match(target, b.lines[0] if b.lines else "") >= 0.99
+                or normalise(target) in normalise(b.text)]
+        merged: list[list[float]] = []
+        for b in sorted(hits, key=lambda b: b.t0):
+            if merged and b.t0 - merged[-1][1] < 1.0:
+                merged[-1][1] = b.t1
+            else:
+                merged.append([b.t0, b.t1])
+        counted = [Record(-1 - i, "ocr", a, b2, target) for i, (a, b2) in enumerate(merged)]
+        return _scored_counts(q, len(merged), counted, f"times a screen showing {target!r} appears")
     if re.match(r"how many (bullet|points?|items?|lines?|entries)\b", text) and target:
         # lines of the slide whose title matches the target
         titled = [b for b in blocks if b.lines and ev.match(target, b.lines[0]) >= 0.99]
@@ -179,12 +220,7 @@ def _judge_count(ev: Evidence, q: Question) -> Judged | None:
         count, method = len(counted), f"speech containing {target!r}"
     if count is None:
         return None
-    judged = []
-    for o in q.options:
-        n = _number(o.text)
-        score = 0.0 if n is None else (1.0 if n == count else 0.5 / (1 + abs(n - count)))
-        judged.append(OptionJudgement(o.letter, o.text, score, tuple(counted[:6])))
-    return Judged(tuple(judged), f"counted {count} {method}")
+    return _scored_counts(q, count, counted, method)
 
 
 def _compared_items(q: Question) -> list[str]:
@@ -275,20 +311,107 @@ def _judge_text(ev: Evidence, q: Question) -> Judged:
         windows = [w for w in windows if any(w[2].t0 - 2.0 <= t <= w[2].t1 + 2.0 for t in q.times)]
     if not windows:
         return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options), "no evidence")
+    return _score_windows(ev, q, windows, "option words and meaning against the most relevant evidence")
+
+
+def _score_windows(ev: Evidence, q: Question, windows: list[tuple[float, str, Record, list[Record]]],
+                   method: str) -> Judged:
+    """Each option against each evidence window: its words (rarity-weighted, in order) and its
+    meaning, scaled by the window's relevance; an option the window's own clause denies ("X does
+    not mean Y") keeps only :data:`DENIED` of that window's score."""
     texts = [w[1] for w in windows]
     sims = ev.similarity([o.text for o in q.options], texts)
     judged = []
+    denied: set[str] = set()
     for oi, o in enumerate(q.options):
-        best, best_r = 0.0, []
+        best, best_r, best_denied = 0.0, [], False
         for wi, (score, text, r, parts) in enumerate(windows):
             lexical = ev.match(o.text, text)
             value = (0.65 * lexical + 0.35 * max(0.0, float(sims[oi, wi]))) * (0.5 + 0.5 * score)
+            is_denied = lexical > 0 and denies(o.text, text, ev.match)
+            if is_denied:
+                value *= DENIED
             if value > best:
                 # cite the part of the window that holds the option, else the relevant record
                 holder = max(parts, key=lambda x: (ev.match(o.text, x.text), x.id == r.id))
-                best, best_r = value, [holder]
+                best, best_r, best_denied = value, [holder], is_denied
+        if best_denied:
+            denied.add(o.letter)
         judged.append(OptionJudgement(o.letter, o.text, best, tuple(best_r)))
-    return Judged(tuple(judged), "option words and meaning against the most relevant evidence")
+    return Judged(tuple(judged), method, denied=frozenset(denied))
+
+
+_ASKS_SCREEN = re.compile(r"\b(on screen|on the screen|shown|displayed|written|title|titled|heading|slide|caption|"
+                          r"visible|appears?|read|reads|text)\b", re.I)
+_ASKS_SPEECH = re.compile(r"\b(say|says|said|mention|mentions|explain|explains|point|remark|sentence|claim|"
+                          r"state|states|example|heard|voice|word|words|tell|tells|add|adds|give|gives)\b", re.I)
+
+
+def answer_kinds(text: str, anchor_stream: str) -> tuple[str, ...]:
+    """Which records can answer ``text`` (the question without its anchor): what is said, what is
+    on screen, what was seen. A question anchored in one stream usually asks about another."""
+    screen, speech = bool(_ASKS_SCREEN.search(text)), bool(_ASKS_SPEECH.search(text))
+    if screen and not speech:
+        return ("ocr", "objects")
+    if speech and not screen:
+        return ("speech",)
+    if anchor_stream == "speech":
+        return ("ocr", "objects", "speech")
+    return ("speech", "ocr", "objects")
+
+
+def judge_in_anchor(ev: Evidence, q: Question, anchor: Anchor, rest: str) -> Judged:
+    """Options against the evidence inside ``anchor``'s window only, in the stream(s) ``rest``
+    (the question without the anchor's words) asks about; "first" / "last" take the first or
+    last records of the window, "after" / "before" the ones next to it."""
+    kinds = answer_kinds(rest, anchor.spec.stream)
+    inside = [r for r in ev.records if r.kind in kinds and anchor.holds(r)
+              and not any(r.id == x.id for x in anchor.records) and (r.kind != "ocr" or is_text(r.text))]
+    inside.sort(key=lambda r: r.t0)
+    rel = anchor.spec.relation
+    if rel in ("after", "first", "start"):
+        inside = inside[:3]
+    elif rel in ("before", "last", "end"):
+        inside = inside[-3:]
+    if not inside:
+        return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options),
+                      f"nothing in {'/'.join(kinds)} {rel} the anchor")
+    windows: list[tuple[float, str, Record, list[Record]]] = []
+    for i, r in enumerate(inside):
+        parts = ev.same_screen(r) if r.kind == "ocr" else inside[i: i + 2]
+        windows.append((1.0, " ".join(x.text for x in parts), r, list(parts)))
+    return _score_windows(ev, q, windows, f"options against {'/'.join(kinds)} {rel} "
+                                           f"{clock_span(anchor.t0, anchor.t1)} (the question's anchor)")
+
+
+def clock_span(a: float, b: float) -> str:
+    from keyclip.console import clock
+
+    return f"{clock(a)}-{clock(b)}"
+
+
+def judge_seen(ev: Evidence, q: Question, window: tuple[float, float] | None) -> Judged | None:
+    """Options that name detector classes ("white vans" -> truck/car) against what the detector
+    saw (inside ``window`` when the question has an anchor): an option is carried when every
+    class it names was seen there. None when no option names a class."""
+    named = {o.letter: classes_named(o.text) for o in q.options}
+    if sum(1 for v in named.values() if v) < 2:
+        return None
+    seen = [r for r in ev.records if r.kind == "objects"
+            and (window is None or (r.t0 < window[1] and r.t1 > window[0]))]
+    found: dict[str, list[Record]] = {}
+    for r in seen:
+        for cls in seen_counts(r.text):
+            found.setdefault(cls, []).append(r)
+    judged = []
+    for o in q.options:
+        classes = named[o.letter]
+        hit = [cls for cls in classes if cls in found]
+        score = 1.0 if classes and hit else 0.0
+        records = tuple(dict.fromkeys(r for cls in hit for r in found[cls]))[:3]
+        judged.append(OptionJudgement(o.letter, o.text, score, records))
+    return Judged(tuple(judged), "option classes against the objects the detector saw"
+                  + (f" in {clock_span(*window)}" if window else ""))
 
 
 def judge_options(q: Question, ev: Evidence) -> Judged | None:

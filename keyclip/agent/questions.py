@@ -94,7 +94,8 @@ def classify(text: str, options: tuple[Option, ...]) -> str:
         return "count"
     if re.search(r"\b(first|order|before|after|earlier|later|sequence)\b", t) and re.match(r"^(which|in (which|what)|what)", t):
         return "order"
-    if re.search(r"\b(summari[sz]e|summary|overview|main points|what is (this|the) (video|lecture) about)\b", t):
+    if re.search(r"\b(summari[sz]e|summary|overview|main (points|topics|ideas)|key points|"
+                 r"what (is|are) (this|the) (video|lecture|recording|talk|clip|presentation|film|session)s? about)\b", t):
         return "summary"
     if _VISUAL.search(t) and not _TEXTUAL.search(t):
         return "visual"

@@ -7,7 +7,7 @@ JSON shape (``Answer.model_dump(mode="json")``)::
       "answer": str,                      # the answer text (or why it abstained)
       "letter": "B" | null,               # multiple choice: the chosen option's letter
       "spans": [[start_s, end_s], ...],   # the time spans the answer rests on
-      "citations": [{"kind": "speech" | "screen-text" | "objects" | "frames",
+      "citations": [{"kind": "speech" | "screen-text" | "objects" | "frames" | "scene",
                      "start": s, "end": s, "text": str, "thumbnail": path | null,
                      "video": name | null}],     # video: set when asking across an archive
       "confidence": 0..1,
@@ -18,6 +18,8 @@ JSON shape (``Answer.model_dump(mode="json")``)::
       "visual_tokens": int, "budget": int, "models": {"llm": str | null, "vlm": str | null},
       "videos": [{"video": path, "name": str, "score": float, "start": s, "end": s, "snippet": str}],
                                           # asking across an archive: the videos considered, best first
+      "checks": {"features": {...}, "method": str, "best_option": "B", "probability": 0..1,
+                 "focus": [str], "anchor": {...} | null},   # multiple choice: how it was verified
       "notices": [str]                    # e.g. the LLM crashed and the answer is from the evidence alone
     }
 """
@@ -30,7 +32,7 @@ from pydantic import BaseModel, Field
 
 
 class Citation(BaseModel):
-    kind: Literal["speech", "screen-text", "objects", "frames"]
+    kind: Literal["speech", "screen-text", "objects", "frames", "scene"]
     start: float
     end: float
     text: str
@@ -69,5 +71,8 @@ class Answer(BaseModel):
     seconds: float = 0.0
     videos: list[dict] = Field(default_factory=list)
     """Asking across an archive: the videos considered, best first."""
+    checks: dict = Field(default_factory=dict)
+    """How a multiple-choice answer was verified: its grounding features, the judge's method, the
+    best option and its calibrated probability, the question's focus and anchor."""
     notices: list[str] = Field(default_factory=list)
     """What went wrong on the way without stopping the answer (a model that crashed or timed out)."""

@@ -1,0 +1,110 @@
+"""A multiple-choice answer from the index alone, given only when its evidence carries it.
+
+1. the question's anchor ("while X is said", "on the slide titled X", "in the footage of X") is
+   resolved to a span first (:mod:`keyclip.agent.anchors`);
+2. the options are judged inside it across streams, or over the whole video
+   (:mod:`keyclip.agent.options`); options naming detector classes are judged against what was
+   seen;
+3. the winner is verified against the records it cites (:mod:`keyclip.agent.grounding`) and its
+   calibrated probability of being right (:mod:`keyclip.agent.calibration`) must reach
+   ``agent.min_confidence``; otherwise keyclip abstains, saying what it searched, what would be
+   needed and where to look.
+
+Example:
+    >>> draft = choose(question, ev, store.scenes(), load_calibration(), 0.5)   # doctest: +SKIP
+    >>> draft["letter"], draft["confidence"], draft["abstained"]                 # doctest: +SKIP
+    ('B', 0.93, False)
+"""
+
+from __future__ import annotations
+
+from keyclip import prompts
+from keyclip.agent.anchors import Anchor, find_anchor, resolve_anchor
+from keyclip.agent.calibration import Calibration
+from keyclip.agent.evidence import KIND_NAMES, Evidence
+from keyclip.agent.grounding import Grounding, ground_choice, strip_clause
+from keyclip.agent.options import Judged, judge_in_anchor, judge_options, judge_seen
+from keyclip.agent.questions import Question
+from keyclip.console import clock as hms
+
+
+def _record(r) -> dict:
+    return {"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text}
+
+
+def judge(q: Question, ev: Evidence, scenes: list[tuple[float, float]]) -> tuple[Judged, Grounding, Anchor | None]:
+    """The judged options and the grounding of the best one."""
+    spec = find_anchor(q.text)
+    anchor = resolve_anchor(spec, ev, scenes) if spec else None
+    rest = strip_clause(q.text, spec.clause) if spec else q.text
+    time_options = all(o.span for o in q.options)
+    judged = None
+    seen = False
+    if q.needs_sight and not time_options:
+        judged = judge_seen(ev, q, anchor.window if anchor else None)
+        seen = judged is not None
+    if judged is None and anchor is not None and not time_options and q.kind not in ("count", "order"):
+        judged = judge_in_anchor(ev, q, anchor, rest)
+    if judged is None:
+        judged = judge_options(q, ev)
+    assert judged is not None  # q has options
+    return judged, ground_choice(q, judged, ev, anchor, rest, spec, seen_judged=seen), anchor
+
+
+def choose(q: Question, ev: Evidence, scenes: list[tuple[float, float]], calibration: Calibration,
+           min_confidence: float, fallback: list[dict] | None = None) -> tuple[dict, str]:
+    """The draft answer (``letter``, ``spans``, ``confidence``, ``cite``; or ``abstained`` with
+    why) and a note for the turn log."""
+    judged, grounding, anchor = judge(q, ev, scenes)
+    best = judged.best
+    option = next(o for o in q.options if o.letter == best.letter)
+    p = calibration.probability(grounding.features)
+    cite = [_record(r) for r in best.records]
+    checks = {"features": {k: round(v, 3) for k, v in grounding.features.items()}, "method": judged.method,
+              "best_option": best.letter, "probability": round(p, 3), "focus": list(grounding.focus),
+              "anchor": ({"phrase": anchor.spec.phrase, "stream": anchor.spec.stream,
+                          "relation": anchor.spec.relation, "span": [anchor.t0, anchor.t1]} if anchor else None)}
+    note = f"options judged on text evidence: {judged.method}; p(right) {p:.2f}"
+    if grounding.refusal or p < min_confidence:
+        reason = grounding.refusal or (f"the evidence does not carry any option well enough (best {best.letter}, "
+                                       f"probability {p:.2f} < {min_confidence:.2f})")
+        if q.needs_sight and "vision-language" not in reason:
+            reason += "; the question is about what is seen and no vision-language model is configured"
+        return abstention(q, reason, grounding, anchor, cite or (fallback or [])[:3], checks), note + "; abstained"
+    if option.span:
+        inside = [c for c in cite if c["t0"] < option.span[1] and c["t1"] > option.span[0]]
+        spans = [[max(c["t0"], option.span[0]), min(c["t1"], option.span[1])] for c in inside[:1]] or [list(option.span)]
+    else:
+        spans = [[c["t0"], c["t1"]] for c in cite[:3]]
+    because = ""
+    if cite:
+        c = cite[0]
+        because = f" ({KIND_NAMES.get(c['kind'], c['kind'])} at {hms(c['t0'])}: \"{prompts.clean(c['text'])[:160]}\")"
+    draft = {"answer": f"{best.letter}. {best.text}{because}", "letter": best.letter, "spans": spans,
+             "confidence": p, "cite": cite or (fallback or [])[:2], "checks": checks}
+    return draft, note
+
+
+def _needs(reason: str, q: Question) -> str:
+    if "speakers" in reason:
+        return "Telling voices apart needs speaker separation in the index."
+    if q.needs_sight or "seen" in reason:
+        return "Answering it needs the pixels: a vision-language model (set KEYCLIP_VLM__BACKEND)."
+    return "The video may not say or show it in words the index holds."
+
+
+def abstention(q: Question, reason: str, grounding: Grounding, anchor: Anchor | None, cite: list[dict],
+               checks: dict) -> dict:
+    """An honest non-answer: why, what was searched, what would be needed, where to look."""
+    watch: list[tuple[float, float]] = []
+    if anchor is not None:
+        watch.append(anchor.window)
+    watch += [(c["t0"], c["t1"]) for c in cite if c["t1"] > c["t0"]]
+    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:3]
+    focus = ", ".join(grounding.focus[:8]) or "the question's words"
+    text = (f"Not answered: {reason}. Searched what is said, what is on screen and what was seen for: {focus}"
+            + (f" ({grounding.note})" if grounding.note else "") + f". {_needs(reason, q)}")
+    if watch:
+        text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
+    return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],
+            "confidence": 0.0, "cite": cite, "checks": checks}

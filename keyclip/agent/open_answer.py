@@ -1,0 +1,139 @@
+"""Open answers (no options) that point at the moment.
+
+- *when is X said*: the speech record (a sentence or two) that holds X best - the moment, not
+  the slide it was said over; *when is X shown*: the first appearance of the screen line that
+  holds X;
+- *what does the slide say about X* / *what is on screen*: the screen text of the block that
+  holds X, its lines in order;
+- *what is this about / summarise / main points*: the video's chapters (computed from the
+  index as ``annotate`` does), one citation per chapter, and its most central sentences;
+- anything else: the best record, with the others cited only if they speak of the question.
+
+Example:
+    >>> draft = moment_answer(question, ev)        # doctest: +SKIP
+    >>> draft["spans"]                              # doctest: +SKIP
+    [[241.3, 246.9]]
+"""
+
+from __future__ import annotations
+
+import re
+
+from keyclip.agent.anchors import is_text
+from keyclip.agent.evidence import KIND_NAMES, Evidence, content_words
+from keyclip.agent.questions import Question
+from keyclip.console import clock as hms
+from keyclip.index.store import IndexStore, Record
+
+_SAID = re.compile(r"\b(say|says|said|saying|mention|mentions|mentioned|explain|explains|explained|talk|talks|"
+                   r"speak|speaks|describe|describes|define|defines|defined|tell|tells|ask|asks|heard|spoken|"
+                   r"state|states|read|reads|introduce|introduces|give|gives|compare|compares)\b", re.I)
+_SHOWN = re.compile(r"\b(shown|show|shows|appear|appears|displayed|on screen|on the screen|slide|written|visible|"
+                    r"title|titled)\b", re.I)
+_ON_SCREEN = re.compile(r"\b(slide|screen|written|displayed|listed|bullet|caption|title)\b", re.I)
+_GENERIC = frozenset("when time moment point begin start first".split())
+
+
+def _record(r: Record) -> dict:
+    return {"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text}
+
+
+def _phrase(q: Question) -> str:
+    if q.quoted:
+        return " ".join(q.quoted)
+    return " ".join(w for w in content_words(q.text) if w not in _GENERIC)
+
+
+def _best(ev: Evidence, q: Question, kind: str) -> list[tuple[float, Record]]:
+    """Records of ``kind`` ranked by how well they hold the question's words (retrieval rank
+    breaks ties)."""
+    phrase = _phrase(q)
+    ranked = {h.record.id: i for i, h in enumerate(ev.search(q.text, k=30, kinds=(kind,)))}
+    scored = []
+    for r in ev.records:
+        if r.kind != kind or (kind == "ocr" and not is_text(r.text)):
+            continue
+        value = ev.match(phrase, r.text) if phrase else 0.0
+        if r.id in ranked:
+            value += 0.3 / (1 + ranked[r.id])
+        if value > 0:
+            scored.append((value, r))
+    scored.sort(key=lambda x: (-x[0], x[1].t0))
+    return scored
+
+
+def moment_answer(q: Question, ev: Evidence) -> dict | None:
+    """A *when* question: the tightest span in the stream the question names (said -> speech
+    first; shown -> the first appearance of the screen line). None when nothing matches."""
+    said, shown = bool(_SAID.search(q.text)), bool(_SHOWN.search(q.text))
+    order = ("ocr", "speech") if shown and not said else ("speech", "ocr")
+    for kind in order:
+        scored = _best(ev, q, kind)
+        if not scored:
+            continue
+        top, record = scored[0]
+        if kind == "ocr":  # the first time that line (or one as good) is on screen
+            same = [r for v, r in scored if v >= top - 1e-6]
+            record = min(same, key=lambda r: r.t0)
+        parts = [record]
+        if kind == "speech":  # a phrase cut over two segments
+            speech = [r for r in ev.records if r.kind == "speech"]
+            i = next(k for k, r in enumerate(speech) if r.id == record.id)
+            if i + 1 < len(speech):
+                joined = record.text + " " + speech[i + 1].text
+                if ev.match(_phrase(q), joined) > ev.match(_phrase(q), record.text) + 0.15:
+                    parts.append(speech[i + 1])
+        a, b = parts[0].t0, parts[-1].t1
+        text = " ".join(p.text for p in parts)
+        confidence = min(1.0, ev.match(_phrase(q), text)) if _phrase(q) else 0.3
+        return {"answer": f"At {hms(a)}-{hms(b)} ({KIND_NAMES[kind]}): {text}", "spans": [[a, b]],
+                "confidence": confidence, "cite": [_record(p) for p in parts]}
+    return None
+
+
+def screen_answer(q: Question, ev: Evidence) -> dict | None:
+    """What a slide / the screen states: the lines of the screen block that holds the question's
+    words best. None when the question is not about the screen or nothing matches."""
+    if not _ON_SCREEN.search(q.text):
+        return None
+    phrase = _phrase(q)
+    best, found = 0.0, None
+    for b in ev.screen_blocks():
+        lines = [ln for ln in b.lines if is_text(ln) and ln.strip()]
+        if not lines:
+            continue
+        value = max(ev.match(phrase, lines[0]), ev.match(phrase, " ".join(lines))) if phrase else 0.0
+        if value > best:
+            best, found = value, (b, lines)
+    if found is None or best < 0.34:
+        return None
+    block, lines = found
+    boiler = ev.recurring_lines()
+    from keyclip.index.screen import normalise
+
+    body = [ln for ln in lines if normalise(ln) not in boiler]
+    cite = [_record(r) for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in body][:6]
+    return {"answer": f"At {hms(block.t0)}-{hms(block.t1)} (on screen): " + "; ".join(body),
+            "spans": [[block.t0, block.t1]], "confidence": min(1.0, best), "cite": cite}
+
+
+def overview_answer(store: IndexStore, ev: Evidence, annotate_options) -> dict:
+    """The whole video: its chapters (one citation each) as ``annotate`` makes them."""
+    from keyclip.batch.chapters import make_chapters
+
+    chapters = make_chapters(store, annotate_options)
+    if not chapters or not ev.records:
+        return {"answer": "Nothing said or shown in this video was indexed, so there is nothing to summarise.",
+                "abstained": True, "reason": "empty index", "spans": [], "confidence": 0.0, "cite": []}
+    cite = []
+    for c in chapters:
+        inside = [r for r in ev.overlapping(c.start, c.end) if r.kind in ("ocr", "speech")
+                  and (r.kind != "ocr" or is_text(r.text))]
+        title_line = next((r for r in inside if r.kind == "ocr" and r.text.strip() == c.title.strip()), None)
+        holder = title_line or (inside[0] if inside else None)
+        cite.append({"id": holder.id if holder else -1, "kind": holder.kind if holder else "scene",
+                     "t0": c.start, "t1": c.end, "text": c.title})
+    points = "; ".join(f"{c.title} ({hms(c.start)})" for c in chapters[:20])
+    more = f"; and {len(chapters) - 20} more" if len(chapters) > 20 else ""
+    return {"answer": f"The video in {len(chapters)} parts: {points}{more}.",
+            "spans": [[c.start, c.end] for c in chapters[:20]], "confidence": 0.5, "cite": cite[:20]}
