@@ -1,14 +1,24 @@
-"""Ask benchmark: the agent with the offline defaults on the dev QA.
+"""Ask benchmark: the agent with the offline defaults on every evaluation lecture, per set.
 
-    .venv/bin/python bench/ask_bench.py [--video long.mp4 --copies 7] [--llm packaged:qwen2.5-0.5b]
-                                        [--llm-answer always]
+    .venv/bin/python bench/ask_bench.py [--set DIR ...] [--llm packaged:qwen2.5-0.5b]
+                                        [--video long.mp4 --copies 7] [--json out.json]
 
-For every QA item of ../shared/eval/dev/qa.jsonl (options passed as given): multiple-choice
-accuracy and temporal hit (a predicted span overlaps the ground-truth answer span; in the long
-variant the span of any copy counts) per question type, the abstention rate on ``visual``
-items, and latency per question on a cached index with the models loaded once (p50 / p95), plus
-the one-off cost of loading them. ``--llm-answer always`` makes the LLM pick the letter from the
-fenced evidence (to measure an LLM's own multiple-choice quality).
+Sets: ``../shared/eval/dev`` and every built set under ``devsets/out/`` (``bash devsets/build.sh
+NAME``), or the ``--set`` folders (each with ``qa.jsonl`` and its video). Per set:
+
+- multiple choice on the text-answerable items (``needs == "text"``): accuracy (an abstention
+  counts as wrong), the share answered, accuracy among the answered, temporal hit (a cited
+  span overlaps the gold span);
+- items that need sight: the share abstained (those without supporting seen evidence should all
+  be), and accuracy where they were answered;
+- selective accuracy: correct among everything answered;
+- open *when* questions (the when items asked without options): the first span's centre within
+  2 s of the gold span and no longer than max(3x its length, 15 s);
+- latency per question with the models loaded (p50 / p95).
+
+Pooled over the sets: the reliability table and expected calibration error of the calibrated
+probability (``checks.probability``, every multiple-choice item). ``--json`` writes every item's
+row with its grounding features (the input of ``bench/calibrate.py``).
 """
 
 from __future__ import annotations
@@ -21,86 +31,156 @@ from pathlib import Path
 
 import numpy as np
 from rich.console import Console
+from rich.progress import track
 from rich.table import Table
 
+from keyclip.agent.calibration import expected_calibration_error
 from keyclip.agent.run import Asker
 from keyclip.index.build import build_index
 from keyclip.settings import Settings, with_llm_model
 
-DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev"
-TEXT_TYPES = ("when_said", "when_shown", "what_said", "what_shown_text", "count", "order")
+ROOT = Path(__file__).resolve().parent.parent
+DEV = ROOT.parent / "shared" / "eval" / "dev"
+WHEN_TYPES = ("when_said", "when_shown")
+
+
+def find_sets() -> list[Path]:
+    sets = [DEV] if (DEV / "qa.jsonl").is_file() else []
+    sets += sorted(p.parent for p in (ROOT / "devsets" / "out").glob("*/qa.jsonl"))
+    return sets
 
 
 def overlaps(spans, truth: list[list[float]]) -> bool:
     return any(a < d and c < b for a, b in spans for c, d in truth)
 
 
+def open_when_ok(spans, gold: list[float], shift: float = 0.0) -> bool:
+    """The first span's centre within 2 s of the gold span, and not longer than max(3x, 15 s)."""
+    if not spans:
+        return False
+    a, b = spans[0]
+    g0, g1 = gold[0] + shift, gold[1] + shift
+    centre = (a + b) / 2
+    distance = max(0.0, g0 - centre, centre - g1)
+    return distance <= 2.0 and (b - a) <= max(3 * (g1 - g0), 15.0)
+
+
+def needs(item: dict) -> str:
+    return item.get("needs") or ("sight" if item["type"] == "visual" else "text")
+
+
+def run_set(folder: Path, s: Settings, video: Path | None, copies: int) -> tuple[list[dict], float]:
+    items = [json.loads(line) for line in (folder / "qa.jsonl").read_text().splitlines() if line.strip()]
+    video = video or folder / items[0]["video"]
+    result = build_index(video, s)
+    starts = [0.0]
+    if copies > 1:
+        starts = json.loads((folder / "long_ground_truth.json").read_text())["copy_starts"][:copies]
+    rows = []
+    t = time.perf_counter()
+    with Asker(result.index_path, video, s) as asker:
+        load_s = time.perf_counter() - t
+        asker.ask("warm-up: when is the first slide shown?")
+        for item in track(items, description=f"asking {folder.name}", console=Console(stderr=True)):
+            answer = asker.ask(item["question"], item["options"])
+            truth = [[a + k, b + k] for k in starts for a, b in [item["answer_span"]]]
+            checks = answer.checks or {}
+            row = {"set": folder.name, "id": item["id"], "type": item["type"], "needs": needs(item),
+                   "seen": bool(item.get("seen")), "letter": answer.letter, "truth": item["answer"],
+                   "correct": answer.letter == item["answer"], "answered": not answer.abstained,
+                   "hit": overlaps(answer.spans, truth), "seconds": answer.seconds, "spans": answer.spans,
+                   "confidence": answer.confidence, "probability": checks.get("probability"),
+                   "best_option": checks.get("best_option"), "features": checks.get("features"),
+                   "method": checks.get("method"), "reason": answer.abstain_reason}
+            if item["type"] in WHEN_TYPES:
+                free = asker.ask(item["question"])
+                row["open_when"] = any(open_when_ok(free.spans, item["answer_span"], k) for k in starts)
+                row["open_spans"] = free.spans[:1]
+            rows.append(row)
+    return rows, load_s
+
+
+def _mean(xs) -> float:
+    xs = list(xs)
+    return float(np.mean(xs)) if xs else float("nan")
+
+
+def summarise(rows: list[dict]) -> dict:
+    text = [r for r in rows if r["needs"] == "text"]
+    sight = [r for r in rows if r["needs"] == "sight" and not r["seen"]]
+    seen = [r for r in rows if r["needs"] == "sight" and r["seen"]]
+    answered = [r for r in rows if r["answered"]]
+    when = [r for r in rows if "open_when" in r]
+    return {
+        "items": len(rows), "text_items": len(text),
+        "text_accuracy": _mean(r["correct"] for r in text),
+        "text_answered": _mean(r["answered"] for r in text),
+        "text_selective": _mean(r["correct"] for r in text if r["answered"]),
+        "text_temporal_hit": _mean(r["hit"] for r in text),
+        "sight_items": len(sight), "sight_abstained": _mean(not r["answered"] for r in sight),
+        "seen_items": len(seen), "seen_correct": _mean(r["correct"] for r in seen),
+        "selective_accuracy": _mean(r["correct"] for r in answered), "answered": len(answered),
+        "open_when_items": len(when), "open_when": _mean(r["open_when"] for r in when),
+        "p50_s": float(np.percentile([r["seconds"] for r in rows], 50)),
+        "p95_s": float(np.percentile([r["seconds"] for r in rows], 95)),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--video", type=Path, help="another variant of the dev lecture (e.g. the 59-min one)")
+    parser.add_argument("--set", type=Path, action="append", help="a set folder (qa.jsonl + video); repeatable")
+    parser.add_argument("--video", type=Path, help="another variant of the (single) set's video, e.g. the 59-min one")
     parser.add_argument("--copies", type=int, default=1)
     parser.add_argument("--llm", help="LLM model spec (default: the setting)")
-    parser.add_argument("--llm-answer", choices=["never", "open", "always"])
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     console = Console()
-    if not DEV.is_dir():
-        raise SystemExit(f"dev set not found at {DEV}")
+    sets = args.set or find_sets()
+    if not sets:
+        raise SystemExit("no evaluation sets found (../shared/eval/dev, devsets/out/*; build one with devsets/build.sh)")
     s = Settings()
     if args.llm:
         s = s.model_copy(update={"llm": with_llm_model(s.llm, args.llm)})
-    if args.llm_answer:
-        s = s.model_copy(update={"agent": s.agent.model_copy(update={"llm_answer": args.llm_answer})})
-    video = args.video or DEV / "hash_tables_lecture.mp4"
-    result = build_index(video, s)
-    copy_starts = [0.0]
-    if args.copies > 1:
-        copy_starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
-    items = [json.loads(line) for line in (DEV / "qa.jsonl").read_text().splitlines() if line.strip()]
-    start = time.perf_counter()
-    asker = Asker(result.index_path, video, s)
-    load_s = time.perf_counter() - start
-    per_type: dict[str, list[dict]] = defaultdict(list)
-    rows = []
-    from rich.progress import track
-
-    with asker:
-        asker.ask("warm-up: what is this lecture about?")
-        for item in track(items, description="asking", console=Console(stderr=True)):
-            answer = asker.ask(item["question"], item["options"])
-            truth = [[a + k, b + k] for k in copy_starts for a, b in [item["answer_span"]]]
-            row = {"id": item["id"], "type": item["type"], "letter": answer.letter, "truth": item["answer"],
-                   "correct": answer.letter == item["answer"], "hit": overlaps(answer.spans, truth),
-                   "abstained": answer.abstained, "seconds": answer.seconds, "spans": answer.spans}
-            per_type[item["type"]].append(row)
-            rows.append(row)
-    table = Table("type", "items", "multiple-choice accuracy", "temporal hit", "abstained",
-                  title=f"ask on the dev QA ({video.name}), LLM {asker.tools.llm.name if asker.tools.llm else 'none'}, "
-                        f"VLM {asker.tools.vlm.name if asker.tools.vlm else 'none'}")
-    for t in (*TEXT_TYPES, "visual"):
-        r = per_type.get(t, [])
-        if r:
-            table.add_row(t, str(len(r)), f"{np.mean([x['correct'] for x in r]):.2f}",
-                          f"{np.mean([x['hit'] for x in r]):.2f}", f"{np.mean([x['abstained'] for x in r]):.2f}")
-    text_rows = [x for x in rows if x["type"] in TEXT_TYPES]
-    summary = {
-        "video": video.name, "items": len(rows),
-        "text_accuracy": float(np.mean([x["correct"] for x in text_rows])),
-        "text_temporal_hit": float(np.mean([x["hit"] for x in text_rows])),
-        "visual_abstention": float(np.mean([x["abstained"] for x in per_type.get("visual", [])] or [np.nan])),
-        "p50_s": float(np.percentile([x["seconds"] for x in rows], 50)),
-        "p95_s": float(np.percentile([x["seconds"] for x in rows], 95)),
-        "load_s": load_s,
-    }
-    table.add_row("text types", str(len(text_rows)), f"[bold]{summary['text_accuracy']:.2f}[/]",
-                  f"[bold]{summary['text_temporal_hit']:.2f}[/]", "")
+    all_rows: list[dict] = []
+    summaries = {}
+    for folder in sets:
+        rows, load_s = run_set(folder, s, args.video, args.copies)
+        summaries[folder.name] = {**summarise(rows), "load_s": load_s}
+        all_rows += rows
+    table = Table("set", "text MC acc.", "answered", "acc. answered", "temporal hit", "sight abstained",
+                  "selective acc.", "open when", "p50 s", title=f"ask per set (LLM {s.llm.model}, no VLM)")
+    for name, m in summaries.items():
+        table.add_row(name, f"{m['text_accuracy']:.2f} ({m['text_items']})", f"{m['text_answered']:.2f}",
+                      f"{m['text_selective']:.2f}", f"{m['text_temporal_hit']:.2f}",
+                      f"{m['sight_abstained']:.2f} ({m['sight_items']})",
+                      f"{m['selective_accuracy']:.2f} ({m['answered']})",
+                      f"{m['open_when']:.2f} ({m['open_when_items']})", f"{m['p50_s']:.2f}")
     console.print(table)
-    console.print(f"latency per question (cached index, models loaded): p50 {summary['p50_s']:.2f} s, "
-                  f"p95 {summary['p95_s']:.2f} s; loading the models once: {load_s:.1f} s")
-    misses = [f"{x['id']} ({x['type']}: {x['letter']} vs {x['truth']})" for x in text_rows if not x["correct"]]
-    console.print("wrong: " + (", ".join(misses) or "none"))
+    per_type = Table("set", "type", "items", "accuracy", "answered", "temporal hit", title="per question type")
+    for name in summaries:
+        groups: dict[str, list[dict]] = defaultdict(list)
+        for r in all_rows:
+            if r["set"] == name:
+                groups[r["type"]].append(r)
+        for t, rs in sorted(groups.items()):
+            per_type.add_row(name, t, str(len(rs)), f"{_mean(r['correct'] for r in rs):.2f}",
+                             f"{_mean(r['answered'] for r in rs):.2f}", f"{_mean(r['hit'] for r in rs):.2f}")
+    console.print(per_type)
+    scored = [r for r in all_rows if r["probability"] is not None]
+    ece, reliability = expected_calibration_error([r["probability"] for r in scored],
+                                                  [int(r["best_option"] == r["truth"]) for r in scored])
+    rel = Table("confidence bin", "items", "mean confidence", "accuracy",
+                title=f"reliability of p(right), pooled over {len(summaries)} sets: ECE {ece:.3f}")
+    for b in reliability:
+        rel.add_row(b["bin"], str(b["items"]), f"{b['confidence']:.2f}", f"{b['accuracy']:.2f}")
+    console.print(rel)
+    for name in summaries:
+        wrong = [f"{r['id']} ({r['type']}: {r['letter']} vs {r['truth']})" for r in all_rows
+                 if r["set"] == name and r["answered"] and not r["correct"]]
+        console.print(f"{name}: answered wrong: " + (", ".join(wrong) or "none"))
     if args.json:
-        args.json.write_text(json.dumps({"summary": summary, "items": rows}, indent=2))
+        args.json.write_text(json.dumps({"summary": summaries, "ece": ece, "reliability": reliability,
+                                         "items": all_rows}, indent=2))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,8 @@ _WHO = r"(?:(?:the|a|an|that|this)\s+)?(?:lecturer|speaker|presenter|narrator|te
 _SAY = (r"(?:is\s+|are\s+)?(?:say|says|said|saying|mention|mentions|mentioned|mentioning|explain|explains|explained|"
         r"explaining|talk(?:s|ed|ing)? about|speak(?:s|ing)? about|describe|describes|described|describing|state|"
         r"states|stated|stating|ask|asks|asked|read|reads|is heard saying|can be heard saying|introduce|introduces|"
-        r"introduced|introducing|define|defines|defined|defining|compare|compares|compared)")
+        r"introduced|introducing|define|defines|defined|defining|compare|compares|compared|name|names|named|naming|"
+        r"list|lists|listed|listing|read out|reads out|recite|recites|reciting|quote|quotes|quoting)")
 _END = r"(?=\s*(?:[?,;]|$|\s+(?:what|which|who|how|is|are|does|do|did|can)\b))"
 _END_SAID = r"(?=\s*(?:[?,;]|$|\s+(?:what|which|who|how)\b))"
 """A spoken phrase runs to the end of its clause ("says that X is Y, what ...")."""
@@ -49,12 +50,19 @@ _SHOWN_WHILE = re.compile(
     rf"displayed|visible|up|projected|playing|presented)\b", re.I)
 _NEXT_TO_SAID = re.compile(rf"\b(?:right|just|immediately|directly|shortly)?\s*(?P<rel>after|before)\s+{_WHO}\s*"
                            rf"(?:has\s+|had\s+)?{_SAY}\s+(?P<x>.+?){_END_SAID}", re.I)
+_NEXT_TO_SHOWN = re.compile(
+    rf"\b(?:right|just|immediately|directly|shortly)?\s*(?P<rel>after|before)\s+(?P<x>the\s+(?:[\w'-]+\s+){{0,4}}?"
+    rf"(?:{_SCREEN_NOUN}|{_FOOTAGE_NOUN})\b.*?){_END}", re.I)
+_ORDINAL = re.compile(r"\b(?:for the|the)\s+(first|second|third|fourth|last|final)\s+(?:time|showing|appearance)\b|"
+                      r"\b(again|once more|a second time|later on)\b", re.I)
 _ON_SLIDE = re.compile(
     rf"\b(?:on|in|from|during)\s+the\s+{_SCREEN_NOUN}\s+(?:that is\s+)?(?:titled|called|named|headed|entitled|"
     rf"labelled|labeled|with the title|about|on|covering|listing)\s+(?P<x>.+?){_END}", re.I)
 _IN_FOOTAGE = re.compile(
     rf"\b(?:in|during|of|from|within)\s+the\s+{_FOOTAGE_NOUN}\s+(?:of|showing|with|where|in which|that shows|about)\s+"
-    rf"(?P<x>.+?){_END}", re.I)
+    rf"(?P<x>.+?){_END}"
+    rf"|\b(?:in|during|within)\s+the\s+(?P<x2>(?:[\w'-]+\s+){{1,3}}?){_FOOTAGE_NOUN}\b", re.I)
+"""'in the footage of X' / 'in the animated clip' (X = what it shows, or how it is described)."""
 _POSITION = re.compile(
     r"\b(?P<pos>near the (?:start|beginning)|at the (?:start|beginning)|in the first (?:few )?(?:seconds|moments)|"
     r"near the end|at the end|towards? the end|in the (?:last|final|closing) (?:few )?(?:seconds|moments)|"
@@ -66,6 +74,9 @@ NEXT_WINDOW_S = 20.0
 """How far "right after" / "just before" reaches."""
 MIN_STRENGTH = 0.5
 """A phrase matched less well than this does not anchor anything."""
+SEMANTIC_MIN = 0.5
+SEMANTIC_MARGIN = 0.08
+"""A spoken anchor found by meaning (MiniLM cosine) only: at least this, and this far ahead of the next."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,8 @@ class AnchorSpec:
     """Where the answer lies relative to the anchor."""
     clause: str
     """The anchor's words in the question (left out of the question's focus)."""
+    ordinal: int | None = None
+    """Which showing ("the second time" -> 2, "the last time" -> -1) when the anchor recurs."""
 
 
 @dataclass(frozen=True)
@@ -117,23 +130,33 @@ def _phrase(raw: str) -> str:
 def find_anchor(question: str) -> AnchorSpec | None:
     """The anchor ``question`` names, if any (wording only; nothing is looked up)."""
     for pattern, stream, relation in ((_NEXT_TO_SAID, "speech", None), (_SAID_WHILE, "speech", "during"),
-                                      (_PLAYING_WHILE, "speech", "during"), (_ON_SLIDE, "screen", "during"),
-                                      (_IN_FOOTAGE, "footage", "during"), (_SHOWN_WHILE, "screen", "during")):
+                                      (_PLAYING_WHILE, "speech", "during"), (_NEXT_TO_SHOWN, "screen", None),
+                                      (_ON_SLIDE, "screen", "during"), (_IN_FOOTAGE, "footage", "during"),
+                                      (_SHOWN_WHILE, "screen", "during")):
         m = pattern.search(question)
         if not m:
             continue
         rel: Relation = (m.group("rel").lower() if relation is None else relation)  # type: ignore[assignment]
-        raw = m.group("x")
+        raw = m.groupdict().get("x") or m.groupdict().get("x2") or ""
         kind: Stream = stream  # type: ignore[assignment]
-        if pattern is _SHOWN_WHILE and re.search(rf"\b{_FOOTAGE_NOUN}\b", raw, re.I):
+        if pattern in (_SHOWN_WHILE, _NEXT_TO_SHOWN) and re.search(rf"\b{_FOOTAGE_NOUN}\b", raw, re.I):
             kind = "footage"
         if rel == "during":
             rel = _relation(question, "during")
         phrase = _phrase(raw)
         if not content_words(phrase) and not quoted_phrases(raw):
             continue
-        return AnchorSpec(phrase, kind, rel, m.group(0))
+        return AnchorSpec(phrase, kind, rel, m.group(0), _ordinal(question))
     return None
+
+
+def _ordinal(question: str) -> int | None:
+    """Which showing the question means: 1, 2, 3, -1 for the last; None when it does not say."""
+    m = _ORDINAL.search(question)
+    if not m:
+        return None
+    word = (m.group(1) or m.group(2)).lower()
+    return {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1, "final": -1}.get(word, 2)
 
 
 _MEDIA_NOUN = (r"(?:recording|excerpt|audiobook|audio|voice|speech|quote|quotation|passage|reading|clip|footage|"
@@ -169,6 +192,13 @@ def _best_speech(ev: Evidence, phrase: str) -> tuple[float, list[Record]]:
         joined = r.text + " " + speech[i + 1].text if i + 1 < len(speech) else r.text
         scored.append((max(ev.match(phrase, r.text), 0.95 * ev.match(phrase, joined)), i))
     best, i = max(scored)
+    if best < MIN_STRENGTH and ev.embedder is not None:  # "a voice names playing cards" -> "eight of spades..."
+        sims = ev.similarity([phrase], [r.text for r in speech])[0]
+        order = sims.argsort()[::-1]
+        top = float(sims[order[0]])
+        runner = float(sims[order[1]]) if len(order) > 1 else 0.0
+        if top >= SEMANTIC_MIN and top - runner >= SEMANTIC_MARGIN:
+            return top, [speech[int(order[0])]]
     if best <= 0:
         return 0.0, []
     parts = [speech[i]]
@@ -193,6 +223,21 @@ _REAL_WORD = re.compile(r"[A-Za-z]{3,}|\d+[/.:]\d+")
 def is_text(line: str) -> bool:
     """Whether an OCR line is text someone wrote, not a reading of texture in footage ("A", "SY")."""
     return len(_REAL_WORD.findall(line)) >= 1 and sum(ch.isalnum() for ch in line) >= 4
+
+
+def _showings(ev: Evidence, phrase: str, strength: float) -> list[ScreenBlock]:
+    """Separate showings of the screen block(s) matching ``phrase`` as well as the best, in time
+    order (back-to-back blocks of one showing join)."""
+    hits = sorted((b for b in ev.screen_blocks()
+                   if max(ev.match(phrase, b.lines[0] if b.lines else ""), 0.9 * ev.match(phrase, b.text))
+                   >= strength - 1e-6), key=lambda b: b.t0)
+    out: list[ScreenBlock] = []
+    for b in hits:
+        if out and b.t0 - out[-1].t1 < 1.0:
+            out[-1] = ScreenBlock(out[-1].t0, b.t1, out[-1].lines)
+        else:
+            out.append(b)
+    return out
 
 
 def footage_spans(ev: Evidence, scenes: list[tuple[float, float]], min_s: float = 1.5) -> list[tuple[float, float]]:
@@ -225,6 +270,12 @@ def resolve_anchor(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, flo
         strength, block = _best_block(ev, phrase)
         if strength < MIN_STRENGTH or block is None:
             return None
+        if spec.ordinal is not None:  # "the second time the roadmap is shown": that showing
+            shows = _showings(ev, phrase, strength)
+            k = spec.ordinal - 1 if spec.ordinal > 0 else len(shows) - 1
+            if not 0 <= k < len(shows):
+                return None
+            block = shows[k]
         recs = tuple(r for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in block.lines)
         return Anchor(spec, block.t0, block.t1, _window(spec, block.t0, block.t1), strength, recs)
     clips = footage_spans(ev, scenes)
@@ -239,3 +290,9 @@ def resolve_anchor(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, flo
         return None
     strength = best if best >= MIN_STRENGTH else MIN_STRENGTH  # the only footage in the video
     return Anchor(spec, a, b, _window(spec, a, b), strength)
+
+
+def footage_anchors(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, float]]) -> list[Anchor]:
+    """Every stretch of footage as a candidate for ``spec`` (which one the question means cannot
+    be told from speech, screen text or detections)."""
+    return [Anchor(spec, a, b, _window(spec, a, b), MIN_STRENGTH) for a, b in footage_spans(ev, scenes)]

@@ -8,7 +8,7 @@ leave-one-set-out calibration error) and the threshold chosen from the risk/cove
 
 Example:
     >>> cal = load_calibration()
-    >>> 0.0 <= cal.probability({"margin": 0.9, "focus": 1.0, "best": 0.8}) <= 1.0
+    >>> 0.0 <= cal.probability({"log_margin": -0.1, "focus": 1.0, "log_best": -0.2}) <= 1.0
     True
 """
 
@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-FEATURES = ("margin", "best", "focus", "no_focus", "semantic", "sight", "seen", "denied", "anchored", "anchor_missing",
-            "time_options", "rule")
+FEATURES = ("log_best", "log_margin", "focus")
+"""What the model uses: how strongly the evidence supports the chosen option, how far ahead of
+the runner-up it is (both on a log scale: the difference between 0.01 and 0.1 matters more than
+between 0.6 and 0.7) and how much of the question's focus the cited evidence covers. Richer
+feature sets (kind of judge, sight, anchors) were tried and did not calibrate better on held-out
+sets (bench/RESULTS.md)."""
 
 
 @dataclass(frozen=True)
@@ -52,13 +56,13 @@ def load_calibration(path: Path | None = None) -> Calibration:
     return Calibration({k: float(v) for k, v in data["weights"].items()}, float(data["bias"]), data.get("meta", {}))
 
 
-def fit_logistic(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0,
-                 iterations: int = 200) -> Calibration:
+def fit_logistic(rows: list[dict[str, float]], labels: list[int], l2: float = 1.0, iterations: int = 200,
+                 features: tuple[str, ...] = FEATURES) -> Calibration:
     """Maximum-likelihood logistic regression with an L2 penalty (Newton's method), on ``rows``
-    of features (names from :data:`FEATURES`) and 0/1 ``labels``."""
+    of ``features`` and 0/1 ``labels``."""
     import numpy as np
 
-    x = np.array([[float(r.get(f, 0.0)) for f in FEATURES] for r in rows], dtype=float)
+    x = np.array([[float(r.get(f, 0.0)) for f in features] for r in rows], dtype=float)
     y = np.array(labels, dtype=float)
     x1 = np.hstack([np.ones((len(x), 1)), x])
     w = np.zeros(x1.shape[1])
@@ -72,7 +76,7 @@ def fit_logistic(rows: list[dict[str, float]], labels: list[int], l2: float = 1.
         w -= step
         if np.max(np.abs(step)) < 1e-8:
             break
-    return Calibration({f: round(float(v), 4) for f, v in zip(FEATURES, w[1:])}, round(float(w[0]), 4))
+    return Calibration({f: round(float(v), 4) for f, v in zip(features, w[1:])}, round(float(w[0]), 4))
 
 
 def expected_calibration_error(probs: list[float], labels: list[int], bins: int = 10) -> tuple[float, list[dict]]:

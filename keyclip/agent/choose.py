@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from keyclip import prompts
-from keyclip.agent.anchors import Anchor, find_anchor, resolve_anchor
+from keyclip.agent.anchors import Anchor, find_anchor, footage_anchors, footage_spans, resolve_anchor
 from keyclip.agent.calibration import Calibration
 from keyclip.agent.evidence import KIND_NAMES, Evidence
 from keyclip.agent.grounding import Grounding, ground_choice, strip_clause
@@ -38,16 +38,25 @@ def judge(q: Question, ev: Evidence, scenes: list[tuple[float, float]]) -> tuple
     anchor = resolve_anchor(spec, ev, scenes) if spec else None
     rest = strip_clause(q.text, spec.clause) if spec else q.text
     time_options = all(o.span for o in q.options)
-    judged = None
-    seen = False
-    if q.needs_sight and not time_options:
-        judged = judge_seen(ev, q, anchor.window if anchor else None)
-        seen = judged is not None
-    if judged is None and anchor is not None and not time_options and q.kind not in ("count", "order"):
-        judged = judge_in_anchor(ev, q, anchor, rest)
-    if judged is None:
+    candidates: list[Anchor | None] = [anchor]
+    if spec is not None and anchor is None and spec.stream == "footage":
+        # "the footage of X", X not findable without sight: the answer still lies inside *some*
+        # footage - judge inside each stretch and keep the best-supported one
+        candidates = list(footage_anchors(spec, ev, scenes)) or [None]
+
+    def judge_at(where: Anchor | None) -> tuple[Judged, bool]:
+        if q.needs_sight and not time_options:
+            seen = judge_seen(ev, q, where.window if where else None)
+            if seen is not None:
+                return seen, True
+        if where is not None and not time_options and q.kind not in ("count", "order"):
+            return judge_in_anchor(ev, q, where, rest), False
         judged = judge_options(q, ev)
-    assert judged is not None  # q has options
+        assert judged is not None  # q has options
+        return judged, False
+
+    results = [(judge_at(where), where) for where in candidates]
+    (judged, seen), anchor = max(results, key=lambda r: (r[0][0].best.score, r[0][0].confidence))
     return judged, ground_choice(q, judged, ev, anchor, rest, spec, seen_judged=seen), anchor
 
 
@@ -70,7 +79,7 @@ def choose(q: Question, ev: Evidence, scenes: list[tuple[float, float]], calibra
                                        f"probability {p:.2f} < {min_confidence:.2f})")
         if q.needs_sight and "vision-language" not in reason:
             reason += "; the question is about what is seen and no vision-language model is configured"
-        return abstention(q, reason, grounding, anchor, cite or (fallback or [])[:3], checks), note + "; abstained"
+        return abstention(q, ev, reason, grounding, anchor, cite or (fallback or [])[:3], checks), note + "; abstained"
     if option.span:
         inside = [c for c in cite if c["t0"] < option.span[1] and c["t1"] > option.span[0]]
         spans = [[max(c["t0"], option.span[0]), min(c["t1"], option.span[1])] for c in inside[:1]] or [list(option.span)]
@@ -93,14 +102,16 @@ def _needs(reason: str, q: Question) -> str:
     return "The video may not say or show it in words the index holds."
 
 
-def abstention(q: Question, reason: str, grounding: Grounding, anchor: Anchor | None, cite: list[dict],
-               checks: dict) -> dict:
+def abstention(q: Question, ev: Evidence, reason: str, grounding: Grounding, anchor: Anchor | None,
+               cite: list[dict], checks: dict) -> dict:
     """An honest non-answer: why, what was searched, what would be needed, where to look."""
     watch: list[tuple[float, float]] = []
     if anchor is not None:
         watch.append(anchor.window)
+    elif grounding.spec is not None and grounding.spec.stream == "footage":  # which clip is meant: all of them
+        watch += footage_spans(ev, ev.store.scenes())
     watch += [(c["t0"], c["t1"]) for c in cite if c["t1"] > c["t0"]]
-    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:3]
+    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:4]
     focus = ", ".join(grounding.focus[:8]) or "the question's words"
     text = (f"Not answered: {reason}. Searched what is said, what is on screen and what was seen for: {focus}"
             + (f" ({grounding.note})" if grounding.note else "") + f". {_needs(reason, q)}")

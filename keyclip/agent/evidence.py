@@ -47,10 +47,19 @@ def stem(word: str) -> str:
     return w
 
 
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
+                      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"})
+
+
 @lru_cache(maxsize=1 << 16)
 def content_words(text: str) -> tuple[str, ...]:
-    """Stems of ``text``'s words without stop words (memoised: records are matched many times)."""
-    return tuple(stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
+    """Stems of ``text``'s words without stop words, number words as digits (speech recognition
+    writes "14 days" where an option says "fourteen days"); memoised: records are matched many
+    times."""
+    return tuple(_NUMBER_WORDS.get(w) or stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
 
 
 normalise = lru_cache(maxsize=1 << 16)(_normalise)

@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -43,6 +44,8 @@ class Grounding:
     cited: tuple[Record, ...] = field(default=())
     note: str = ""
     """What could not be checked (an anchor that matches nothing in the index)."""
+    spec: AnchorSpec | None = None
+    """The anchor the question names, resolved or not."""
 
 
 def focus_words(q: Question, rest: str) -> tuple[str, ...]:
@@ -99,9 +102,13 @@ def ground_choice(q: Question, judged: Judged, ev: Evidence, anchor: Anchor | No
     semantic = 0.0
     if context and words and ev.embedder is not None:
         semantic = float(ev.similarity([" ".join(words)], [" ".join(r.text for r in context)])[0, 0])
+    margin = judged.confidence
+    best_score = min(1.0, max(scores[0], 0.0)) if scores else 0.0
     features = {
-        "margin": judged.confidence,
-        "best": min(1.0, max(scores[0], 0.0)) if scores else 0.0,
+        "log_best": math.log(max(best_score, 0.01)),
+        "log_margin": math.log(max(margin, 0.01)),
+        "margin": margin,
+        "best": best_score,
         "focus": focus,
         "no_focus": 0.0 if words else 1.0,
         "semantic": max(0.0, semantic),
@@ -118,15 +125,21 @@ def ground_choice(q: Question, judged: Judged, ev: Evidence, anchor: Anchor | No
         refusal = judged.unsupported
     elif scores and scores[0] <= 0:
         refusal = "no option is supported by anything said, shown or seen"
+    elif len(scores) > 1 and scores[0] - scores[1] <= 1e-9:
+        tied = [o.letter for o in judged.options if abs(o.score - scores[0]) <= 1e-9]
+        refusal = f"the evidence supports options {' and '.join(tied)} equally"
     elif not cited and not rule:
         refusal = "the chosen option rests on no record"
+    elif spec is not None and anchor is None:
+        refusal = (f"the moment the question names ({spec.phrase!r}) was not found {_where(spec)}, so the "
+                   "answer cannot be checked against it")
     elif anchor is not None and cited and not any(anchor.holds(r) for r in cited):
         refusal = "the evidence for the best option lies outside the moment the question names"
     elif q.needs_sight and not seen_judged and all(r.kind != "objects" for r in cited) and focus < 0.5:
         refusal = ("the question is about what is seen and nothing said or written carries it "
                    "(no detected object class matches the options)")
-    note = f"the question's anchor ({spec.phrase!r}) matches nothing {_where(spec)}" if spec and not anchor else ""
-    return Grounding(features, refusal, words, cited, note)
+    note = ""
+    return Grounding(features, refusal, words, cited, note, spec)
 
 
 def _where(spec: AnchorSpec) -> str:

@@ -2,7 +2,8 @@
 the live disease" shares every content word with the option "it contains the live disease";
 word overlap alone picks the denied claim. Here the evidence is split into clauses, the clause
 that holds the option is found, and a negation in that clause (and not in the option) counts
-against it. What follows "rather than" / "instead of" is denied too.
+against it; an option spread over several negated clauses is denied too. What follows "rather
+than" / "instead of" is denied.
 
 Example:
     >>> from keyclip.agent.negation import denies
@@ -22,8 +23,9 @@ NEGATION = re.compile(
     r"\b(?:not|never|no|nor|neither|no longer|cannot|without|myth|misconception)\b|n't\b", re.I)
 """A negation cue inside a clause."""
 _DENIED_TAIL = re.compile(r"\b(?:rather than|instead of|as opposed to|contrary to)\b", re.I)
-_CLAUSE_BREAK = re.compile(r"[.;:!?]+\s*|,\s*(?=(?:but|while|whereas|yet|so|and|it|they|this|that|which)\b)|"
-                           r"\s+(?=(?:but|however|whereas|instead|rather)\b)", re.I)
+_CLAUSE_BREAK = re.compile(r"[.;:!?,]+\s*|\s+(?=(?:but|however|whereas|instead|rather|yet)\b)", re.I)
+"""A negation's scope runs to the next punctuation mark or contrast word (the usual heuristic;
+speech recognition punctuates clauses, not lists)."""
 MIN_MATCH = 0.5
 """The option must be mostly inside one clause for that clause's polarity to decide."""
 
@@ -53,11 +55,11 @@ def denies(option: str, evidence: str, match: Callable[[str, str], float]) -> bo
     if NEGATION.search(option):
         return False
     parts = clauses(evidence)
-    if not parts:
+    denied = " ".join(text for text, negated in parts if negated)
+    if not denied:
         return False
-    scored = [(match(option, text), negated) for text, negated in parts]
-    best = max(s for s, _ in scored)
-    if best < MIN_MATCH:
-        return False
-    # the clause that holds the option best decides; a tie with an asserted clause is not a denial
-    return all(negated for s, negated in scored if s >= best - 1e-9)
+    asserted = " ".join(text for text, negated in parts if not negated)
+    # the negated clauses together hold the option ("does not create cold, and there is no cold
+    # substance pumped in"), better than what the evidence asserts
+    held = match(option, denied)
+    return held >= MIN_MATCH and held > (match(option, asserted) if asserted else 0.0) + 1e-9

@@ -108,6 +108,13 @@ def _relevance(ev: Evidence, q: Question, k: int = 30) -> dict[int, tuple[float,
         top = hits[0].score
         for rank, h in enumerate(hits):
             offer((h.score / top) * (1.0 / (1 + 0.05 * rank)), h.record)
+    named = classes_named(q.text)
+    if named:  # "when is the street with a taxi and a cyclist shown": what the detector saw
+        for r in ev.records:
+            if r.kind == "objects":
+                share = len(named & set(seen_counts(r.text))) / len(named)
+                if share:
+                    offer(0.9 * share, r)
     for phrase in q.quoted:
         exact = normalise(phrase)
         for r in ev.records:
@@ -147,6 +154,10 @@ def _number(text: str) -> int | None:
 def _count_target(q: Question) -> str | None:
     if q.quoted:
         return q.quoted[0]
+    m = re.search(r"\bslide\s+(?:titled|called|named|headed|about|on)\s+(.+?)(?:\s+(?:is|was|gets?|put|shown|"
+                  r"appears?)\b|[?(]|$)", q.text, re.I) or re.search(r"\bthe\s+([\w' -]+?)\s+slide\b", q.text, re.I)
+    if m and re.search(r"\bhow many times\b", q.text, re.I):
+        return m.group(1).strip()
     m = re.search(r"\b(?:mention|mentions|show|shows|contain|contains|say|says|said|include|includes)\s+(.+?)"
                   r"(?:\s+in\b|\s+on\b|\?|$)", q.text, re.I)
     return m.group(1) if m else None
@@ -223,6 +234,19 @@ def _judge_count(ev: Evidence, q: Question) -> Judged | None:
     return _scored_counts(q, count, counted, method)
 
 
+def covered_at(ev: Evidence, phrase: str) -> float | None:
+    """When a topic is taken up: the first slide *titled* with it (an agenda slide that lists
+    every topic up front does not cover them), else its first mention."""
+    if _FOOTAGE.search(phrase):  # "the street footage": the first stretch of footage
+        spans = footage_spans(ev, ev.store.scenes())
+        if len(spans) == 1:
+            return spans[0][0]
+    titled = [b.t0 for b in ev.screen_blocks() if b.lines and ev.match(phrase, b.lines[0]) >= 0.6]
+    if titled:
+        return min(titled)
+    return ev.first_mention(phrase)
+
+
 def _compared_items(q: Question) -> list[str]:
     """'Which comes first: X or Y?' -> [X, Y]."""
     text = q.text.rstrip("?")
@@ -240,7 +264,7 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
     lists = [[p.strip() for p in re.split(r",|\bthen\b|->|→", o.text) if p.strip()] for o in q.options]
     if all(len(items) >= 3 for items in lists):  # "in which order...": each option lists an order
         names = sorted({x.lower() for items in lists for x in items})
-        firsts = {n: ev.first_mention(n) for n in names}
+        firsts = {n: covered_at(ev, n) for n in names}
         judged = []
         for o, items in zip(q.options, lists):
             times = [firsts.get(x.lower()) for x in items]
@@ -253,7 +277,7 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
     items = _compared_items(q)
     if len(items) < 2:
         return None
-    firsts = [ev.first_mention(_item_phrase(x)) for x in items]
+    firsts = [covered_at(ev, _item_phrase(x)) for x in items]
     if any(t is None for t in firsts):
         return None
     order = sorted(range(len(items)), key=lambda i: firsts[i])  # type: ignore[arg-type, return-value]
@@ -291,7 +315,8 @@ def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]],
             parts = speech[max(0, i - 1): i + 2]
         elif r.kind == "ocr":
             parts = ev.same_screen(r)
-        text = " ".join(x.text for x in parts)
+        # screen lines are separate statements (a "not" on one line does not deny the next)
+        text = ("; " if r.kind == "ocr" else " ").join(x.text for x in parts)
         if normalise(text) in seen:  # the same words again (a repeated slide or segment)
             continue
         seen.add(normalise(text))
@@ -335,6 +360,9 @@ def _score_windows(ev: Evidence, q: Question, windows: list[tuple[float, str, Re
                 # cite the part of the window that holds the option, else the relevant record
                 holder = max(parts, key=lambda x: (ev.match(o.text, x.text), x.id == r.id))
                 best, best_r, best_denied = value, [holder], is_denied
+        if not best_denied and any(ev.match(o.text, w[1]) >= 0.5 and denies(o.text, w[1], ev.match) for w in windows):
+            # the video says it is not so, wherever else its words appear
+            best, best_denied = best * DENIED, True
         if best_denied:
             denied.add(o.letter)
         judged.append(OptionJudgement(o.letter, o.text, best, tuple(best_r)))
@@ -343,8 +371,9 @@ def _score_windows(ev: Evidence, q: Question, windows: list[tuple[float, str, Re
 
 _ASKS_SCREEN = re.compile(r"\b(on screen|on the screen|shown|displayed|written|title|titled|heading|slide|caption|"
                           r"visible|appears?|read|reads|text)\b", re.I)
-_ASKS_SPEECH = re.compile(r"\b(say|says|said|mention|mentions|explain|explains|point|remark|sentence|claim|"
-                          r"state|states|example|heard|voice|word|words|tell|tells|add|adds|give|gives)\b", re.I)
+_ASKS_SPEECH = re.compile(r"\b(say|says|said|mention|mentions|mentioned|explain|explains|explained|remark|claim|"
+                          r"claims|state|states|heard|hear|voice|tell|tells|told|spoken|speak|speaks|lecturer says)\b",
+                          re.I)
 
 
 def answer_kinds(text: str, anchor_stream: str) -> tuple[str, ...]:
@@ -356,7 +385,7 @@ def answer_kinds(text: str, anchor_stream: str) -> tuple[str, ...]:
     if speech and not screen:
         return ("speech",)
     if anchor_stream == "speech":
-        return ("ocr", "objects", "speech")
+        return ("ocr", "objects")  # "what is shown when she says X": not the saying itself
     return ("speech", "ocr", "objects")
 
 
@@ -365,8 +394,9 @@ def judge_in_anchor(ev: Evidence, q: Question, anchor: Anchor, rest: str) -> Jud
     (the question without the anchor's words) asks about; "first" / "last" take the first or
     last records of the window, "after" / "before" the ones next to it."""
     kinds = answer_kinds(rest, anchor.spec.stream)
-    inside = [r for r in ev.records if r.kind in kinds and anchor.holds(r)
-              and not any(r.id == x.id for x in anchor.records) and (r.kind != "ocr" or is_text(r.text))]
+    own = {x.id for x in anchor.records} if anchor.spec.stream == "speech" else set()  # not the anchor sentence itself
+    inside = [r for r in ev.records if r.kind in kinds and anchor.holds(r) and r.id not in own
+              and (r.kind != "ocr" or is_text(r.text))]
     inside.sort(key=lambda r: r.t0)
     rel = anchor.spec.relation
     if rel in ("after", "first", "start"):
@@ -378,8 +408,11 @@ def judge_in_anchor(ev: Evidence, q: Question, anchor: Anchor, rest: str) -> Jud
                       f"nothing in {'/'.join(kinds)} {rel} the anchor")
     windows: list[tuple[float, str, Record, list[Record]]] = []
     for i, r in enumerate(inside):
-        parts = ev.same_screen(r) if r.kind == "ocr" else inside[i: i + 2]
-        windows.append((1.0, " ".join(x.text for x in parts), r, list(parts)))
+        # a screen line on its own (every option may be somewhere on the slide: the line that
+        # also holds the rest of the question decides); a spoken sentence with the next segment
+        parts = [r] if r.kind == "ocr" else [x for x in inside[i: i + 2] if x.kind == r.kind]
+        text = " ".join(x.text for x in parts)
+        windows.append((min(1.0, ev.match(rest, text)), text, r, parts))
     return _score_windows(ev, q, windows, f"options against {'/'.join(kinds)} {rel} "
                                            f"{clock_span(anchor.t0, anchor.t1)} (the question's anchor)")
 

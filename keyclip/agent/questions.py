@@ -90,10 +90,12 @@ def classify(text: str, options: tuple[Option, ...]) -> str:
     if re.match(r"^(when|at what (time|point)|what time|how long into)\b", t) or (
         options and all(o.span for o in options)):
         return "when"
-    if re.match(r"^(how many|how often|count)\b", t) or "number of" in t or "how many times" in t:
+    if re.match(r"^(how often|count)\b", t) or re.search(r"\bhow many\b", t) or "number of" in t:
         return "count"
-    if re.search(r"\b(first|order|before|after|earlier|later|sequence)\b", t) and re.match(r"^(which|in (which|what)|what)", t):
-        return "order"
+    if re.match(r"^(which|in (which|what)|what)", t) and (
+            re.search(r"\b(order|sequence)\b", t)
+            or (re.search(r"\b(first|before|after|earlier|later)\b", t) and re.search(r"\bor\b", t))):
+        return "order"  # comparing items ("which comes first: X or Y?"), not "the first point on the slide"
     if re.search(r"\b(summari[sz]e|summary|overview|main (points|topics|ideas)|key points|"
                  r"what (is|are) (this|the) (video|lecture|recording|talk|clip|presentation|film|session)s? about)\b", t):
         return "summary"

@@ -1,0 +1,118 @@
+"""Fit ``confidence`` (the probability that a multiple-choice answer is right) on the evaluation
+lectures, and choose ``agent.min_confidence`` from the risk/coverage curve.
+
+    .venv/bin/python bench/ask_bench.py --json /tmp/ask.json      # every set, with features
+    .venv/bin/python bench/calibrate.py /tmp/ask.json [--write]
+
+Fits a logistic model over the grounding features of every multiple-choice item (label: the
+best-supported option is the right one). Reported honestly: each set's ECE and selective
+accuracy come from a model fitted on the *other* sets (leave one set out); the pooled reliability
+table from those held-out predictions. ``--write`` stores the model fitted on all sets in
+``keyclip/agent/data/calibration.json`` with how it was made and the chosen threshold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from keyclip.agent.calibration import FEATURES, expected_calibration_error, fit_logistic, packaged_path
+
+TARGET_SELECTIVE = 0.95
+MIN_COVERAGE = 0.85
+THRESHOLDS = [round(0.05 * i, 2) for i in range(1, 20)]
+
+
+def curve(rows: list[dict], probs: list[float], text_total: int) -> list[dict]:
+    """Coverage of the text items (``text_total``, refused ones included) and selective accuracy
+    over all answered items, per threshold."""
+    out = []
+    for th in THRESHOLDS:
+        answered = [r for r, p in zip(rows, probs) if p >= th and not r["refused"]]
+        text = range(text_total)
+        covered = [r for r, p in zip(rows, probs) if r["needs"] == "text" and p >= th and not r["refused"]]
+        out.append({"threshold": th, "coverage_text": len(covered) / max(1, len(text)),
+                    "selective": sum(r["label"] for r in answered) / max(1, len(answered)), "answered": len(answered)})
+    return out
+
+
+def choose_threshold(points: list[dict]) -> dict:
+    ok = [p for p in points if p["selective"] >= TARGET_SELECTIVE and p["coverage_text"] >= MIN_COVERAGE]
+    if ok:
+        return min(ok, key=lambda p: p["threshold"])
+    covered = [p for p in points if p["coverage_text"] >= MIN_COVERAGE] or points
+    return max(covered, key=lambda p: (p["selective"], -p["threshold"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", type=Path, nargs="+", help="ask_bench --json outputs")
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--write", action="store_true")
+    args = parser.parse_args()
+    console = Console()
+    rows = []
+    text_totals: dict[str, int] = {}
+    for path in args.runs:
+        for r in json.loads(path.read_text())["items"]:
+            text_totals[r["set"]] = text_totals.get(r["set"], 0) + (r["needs"] == "text")
+            refused = bool(r["reason"]) and "probability" not in (r["reason"] or "")
+            if r.get("features") and r.get("best_option") and not refused:
+                # refused answers (a count no layer can make, an anchor not found, ...) never use p
+                rows.append({**r, "label": int(r["best_option"] == r["truth"]), "refused": False})
+    sets = sorted({r["set"] for r in rows})
+    held_out: dict[int, float] = {}
+    per_set = Table("held-out set", "items", "ECE", "selective acc.", "text answered",
+                    title="leave one set out (fitted on the others)")
+    for name in sets:
+        train = [r for r in rows if r["set"] != name]
+        test = [(i, r) for i, r in enumerate(rows) if r["set"] == name]
+        if len(sets) > 1:
+            model = fit_logistic([r["features"] for r in train], [r["label"] for r in train], l2=args.l2)
+        else:
+            model = fit_logistic([r["features"] for r in rows], [r["label"] for r in rows], l2=args.l2)
+        for i, r in test:
+            held_out[i] = model.probability(r["features"])
+    pooled_probs = [held_out[i] for i in range(len(rows))]
+    text_total = sum(text_totals.values())
+    best = choose_threshold(curve(rows, pooled_probs, text_total))
+    for name in sets:
+        idx = [i for i, r in enumerate(rows) if r["set"] == name]
+        ece, _ = expected_calibration_error([held_out[i] for i in idx], [rows[i]["label"] for i in idx])
+        answered = [i for i in idx if held_out[i] >= best["threshold"] and not rows[i]["refused"]]
+        text_answered = [i for i in answered if rows[i]["needs"] == "text"]
+        per_set.add_row(name, str(len(idx)), f"{ece:.3f}",
+                        f"{sum(rows[i]['label'] for i in answered) / max(1, len(answered)):.2f} ({len(answered)})",
+                        f"{len(text_answered) / max(1, text_totals[name]):.2f}")
+    console.print(per_set)
+    ece, table = expected_calibration_error(pooled_probs, [r["label"] for r in rows])
+    rel = Table("bin", "items", "mean p", "accuracy", title=f"pooled held-out reliability: ECE {ece:.3f}")
+    for b in table:
+        rel.add_row(b["bin"], str(b["items"]), f"{b['confidence']:.2f}", f"{b['accuracy']:.2f}")
+    console.print(rel)
+    cur = Table("threshold", "text coverage", "selective acc.", "answered", title="risk / coverage (held-out p)")
+    for p in curve(rows, pooled_probs, text_total):
+        mark = " <" if p["threshold"] == best["threshold"] else ""
+        cur.add_row(f"{p['threshold']:.2f}{mark}", f"{p['coverage_text']:.2f}", f"{p['selective']:.2f}", str(p["answered"]))
+    console.print(cur)
+    final = fit_logistic([r["features"] for r in rows], [r["label"] for r in rows], l2=args.l2)
+    fitted_ece, _ = expected_calibration_error([final.probability(r["features"]) for r in rows],
+                                               [r["label"] for r in rows])
+    console.print("weights (fitted on all sets): " + ", ".join(f"{k} {v:+.2f}" for k, v in final.weights.items())
+                  + f", bias {final.bias:+.2f}; in-sample ECE {fitted_ece:.3f}; threshold {best['threshold']:.2f}")
+    if args.write:
+        meta = {"fitted": True, "sets": sets, "items": len(rows), "l2": args.l2, "features": list(FEATURES),
+                "held_out_ece": round(ece, 4), "in_sample_ece": round(fitted_ece, 4),
+                "threshold": best["threshold"], "threshold_rule": f"lowest with held-out selective accuracy >= "
+                f"{TARGET_SELECTIVE} and text coverage >= {MIN_COVERAGE}, else the best selective accuracy at that coverage",
+                "made_by": "bench/calibrate.py"}
+        packaged_path().write_text(json.dumps({**final.to_dict(), "meta": meta}, indent=1) + "\n")
+        console.print(f"wrote {packaged_path()}")
+
+
+if __name__ == "__main__":
+    main()
