@@ -17,7 +17,9 @@ NAME``), or the ``--set`` folders (each with ``qa.jsonl`` and its video). Per se
 - latency per question with the models loaded (p50 / p95).
 
 Pooled over the sets: the reliability table and expected calibration error of the calibrated
-probability (``checks.probability``, every multiple-choice item). ``--json`` writes every item's
+probability (``checks.probability``, every multiple-choice item that was not refused outright;
+in-sample when the sets are the ones ``bench/calibrate.py`` fitted on - that script reports the
+leave-one-set-out numbers). ``--json`` writes every item's
 row with its grounding features (the input of ``bench/calibrate.py``).
 """
 
@@ -166,7 +168,9 @@ def main() -> None:
             per_type.add_row(name, t, str(len(rs)), f"{_mean(r['correct'] for r in rs):.2f}",
                              f"{_mean(r['answered'] for r in rs):.2f}", f"{_mean(r['hit'] for r in rs):.2f}")
     console.print(per_type)
-    scored = [r for r in all_rows if r["probability"] is not None]
+    # answers refused outright (an anchor not found, a count no layer can make) never use p
+    scored = [r for r in all_rows if r["probability"] is not None
+              and (r["answered"] or "probability" in (r["reason"] or ""))]
     ece, reliability = expected_calibration_error([r["probability"] for r in scored],
                                                   [int(r["best_option"] == r["truth"]) for r in scored])
     rel = Table("confidence bin", "items", "mean confidence", "accuracy",

@@ -142,3 +142,11 @@ def test_calibration_fits_and_measures():
     # a model that says 0.95 for everything is far off on the same data
     assert expected_calibration_error([0.95] * len(rows), labels)[0] > 0.3
     assert load_calibration().meta.get("fitted"), "the shipped calibration was not fitted by bench/calibrate.py"
+
+
+def test_the_default_threshold_is_the_one_the_calibration_chose():
+    from keyclip.settings import AgentOptions
+
+    meta = load_calibration().meta
+    assert AgentOptions().min_confidence == meta["threshold"], "refit? set agent.min_confidence to the new threshold"
+    assert meta["held_out_ece"] <= 0.10 and set(meta["sets"]) >= {"dev"}

@@ -22,14 +22,18 @@ import re
 from keyclip.agent.anchors import is_text
 from keyclip.agent.evidence import KIND_NAMES, Evidence, content_words
 from keyclip.agent.questions import Question
+from keyclip.agent.seen import classes_named, seen_counts
 from keyclip.console import clock as hms
 from keyclip.index.store import IndexStore, Record
 
 _SAID = re.compile(r"\b(say|says|said|saying|mention|mentions|mentioned|explain|explains|explained|talk|talks|"
-                   r"speak|speaks|describe|describes|define|defines|defined|tell|tells|ask|asks|heard|spoken|"
-                   r"state|states|read|reads|introduce|introduces|give|gives|compare|compares)\b", re.I)
+                   r"speak|speaks|describe|describes|define|defines|defined|tell|tells|ask|asks|heard|hear|spoken|"
+                   r"state|states|compare|compares|liken|likens|read out|reads out|voice)\b", re.I)
 _SHOWN = re.compile(r"\b(shown|show|shows|appear|appears|displayed|on screen|on the screen|slide|written|visible|"
                     r"title|titled)\b", re.I)
+_SPEAKER = re.compile(r"\b(lecturer|speaker|presenter|narrator|teacher|professor|instructor|someone|somebody|"
+                      r"he|she|voice)\s+(?!is shown|appears)\w+", re.I)
+"""'when does the lecturer warn ...': someone does something in words."""
 _ON_SCREEN = re.compile(r"\b(slide|screen|written|displayed|listed|bullet|caption|title)\b", re.I)
 _GENERIC = frozenset("when time moment point begin start first".split())
 
@@ -45,17 +49,24 @@ def _phrase(q: Question) -> str:
 
 
 def _best(ev: Evidence, q: Question, kind: str) -> list[tuple[float, Record]]:
-    """Records of ``kind`` ranked by how well they hold the question's words (retrieval rank
-    breaks ties)."""
+    """Records of ``kind`` ranked by how well they hold the question: its words (rarity-weighted),
+    its meaning (MiniLM cosine; a paraphrase shares few words) and the retrieval rank; for what
+    was seen, the detector classes the question names."""
     phrase = _phrase(q)
+    records = [r for r in ev.records if r.kind == kind and (kind != "ocr" or is_text(r.text))]
+    if not records:
+        return []
+    if kind == "objects":
+        named = classes_named(q.text)
+        scored = [(0.9 * len(named & set(seen_counts(r.text))) / len(named), r) for r in records] if named else []
+        return sorted([x for x in scored if x[0] > 0], key=lambda x: (-x[0], x[1].t0))
     ranked = {h.record.id: i for i, h in enumerate(ev.search(q.text, k=30, kinds=(kind,)))}
+    sims = ev.similarity([phrase or q.text], [r.text for r in records])[0]
     scored = []
-    for r in ev.records:
-        if r.kind != kind or (kind == "ocr" and not is_text(r.text)):
-            continue
-        value = ev.match(phrase, r.text) if phrase else 0.0
+    for r, sim in zip(records, sims):
+        value = 0.6 * (ev.match(phrase, r.text) if phrase else 0.0) + 0.4 * max(0.0, float(sim))
         if r.id in ranked:
-            value += 0.3 / (1 + ranked[r.id])
+            value += 0.1 / (1 + ranked[r.id])
         if value > 0:
             scored.append((value, r))
     scored.sort(key=lambda x: (-x[0], x[1].t0))
@@ -65,14 +76,18 @@ def _best(ev: Evidence, q: Question, kind: str) -> list[tuple[float, Record]]:
 def moment_answer(q: Question, ev: Evidence) -> dict | None:
     """A *when* question: the tightest span in the stream the question names (said -> speech
     first; shown -> the first appearance of the screen line). None when nothing matches."""
-    said, shown = bool(_SAID.search(q.text)), bool(_SHOWN.search(q.text))
-    order = ("ocr", "speech") if shown and not said else ("speech", "ocr")
-    for kind in order:
-        scored = _best(ev, q, kind)
-        if not scored:
-            continue
+    said = bool(_SAID.search(q.text) or _SPEAKER.search(q.text))
+    shown = bool(_SHOWN.search(q.text))
+    kinds = ("speech",) if said and not shown else ("ocr", "objects") if shown and not said else ("speech", "ocr")
+    ranked = {kind: _best(ev, q, kind) for kind in kinds}
+    ranked = {k: v for k, v in ranked.items() if v}
+    if not ranked and len(kinds) < 3:  # the named stream holds nothing: try the others
+        ranked = {k: v for k in ("speech", "ocr", "objects") if (v := _best(ev, q, k))}
+    # the stream the question names, else the one that holds the question best
+    for kind in sorted(ranked, key=lambda k: -ranked[k][0][0]):
+        scored = ranked[kind]
         top, record = scored[0]
-        if kind == "ocr":  # the first time that line (or one as good) is on screen
+        if kind in ("ocr", "objects"):  # the first time that line (or one as good) is on screen
             same = [r for v, r in scored if v >= top - 1e-6]
             record = min(same, key=lambda r: r.t0)
         parts = [record]
@@ -85,7 +100,7 @@ def moment_answer(q: Question, ev: Evidence) -> dict | None:
                     parts.append(speech[i + 1])
         a, b = parts[0].t0, parts[-1].t1
         text = " ".join(p.text for p in parts)
-        confidence = min(1.0, ev.match(_phrase(q), text)) if _phrase(q) else 0.3
+        confidence = min(1.0, top)
         return {"answer": f"At {hms(a)}-{hms(b)} ({KIND_NAMES[kind]}): {text}", "spans": [[a, b]],
                 "confidence": confidence, "cite": [_record(p) for p in parts]}
     return None

@@ -39,6 +39,8 @@ _FOOTAGE = re.compile(r"\b(footage|video clips?|clips?|shots?|camera|filmed|film
 _VOICES = re.compile(r"\b(voices?|speakers?|people (?:speak|talk)|narrators?|distinct (?:people|persons))\b", re.I)
 DENIED = 0.25
 """An option the evidence denies keeps this share of its score."""
+SLIDE_WINDOW = 0.8
+"""Relevance of a whole slide relative to the line of it the question matched."""
 
 
 @dataclass(frozen=True)
@@ -309,18 +311,21 @@ def _windows(ev: Evidence, q: Question, rel: dict[int, tuple[float, Record]],
     out = []
     seen: set[str] = set()
     for score, r in sorted(rel.values(), key=lambda x: (-x[0], x[1].t0)):
-        parts = [r]
+        candidates = [(score, [r])]
         if r.id in index:
             i = index[r.id]
-            parts = speech[max(0, i - 1): i + 2]
+            candidates = [(score, speech[max(0, i - 1): i + 2])]
         elif r.kind == "ocr":
-            parts = ev.same_screen(r)
-        # screen lines are separate statements (a "not" on one line does not deny the next)
-        text = ("; " if r.kind == "ocr" else " ").join(x.text for x in parts)
-        if normalise(text) in seen:  # the same words again (a repeated slide or segment)
-            continue
-        seen.add(normalise(text))
-        out.append((score, text, r, parts))
+            # the relevant line on its own (when every option is somewhere on the slide, the line
+            # the question points at decides), then the whole slide, a little less relevant
+            candidates = [(score, [r]), (SLIDE_WINDOW * score, ev.same_screen(r))]
+        for value, parts in candidates:
+            # screen lines are separate statements (a "not" on one line does not deny the next)
+            text = ("; " if r.kind == "ocr" else " ").join(x.text for x in parts)
+            if normalise(text) in seen:  # the same words again (a repeated slide or segment)
+                continue
+            seen.add(normalise(text))
+            out.append((value, text, r, parts))
         if len(out) >= top:
             break
     for t in q.times:
