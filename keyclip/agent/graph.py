@@ -35,7 +35,7 @@ from keyclip import prompts
 from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
 from keyclip.agent.calibration import Calibration, load_calibration
 from keyclip.agent.choose import choose
-from keyclip.agent.open_answer import moment_answer, overview_answer, screen_answer
+from keyclip.agent.open_answer import count_answer, moment_answer, overview_answer, screen_answer, sight_abstention
 from keyclip.agent.letters import parse_letter
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
@@ -322,24 +322,18 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
                 note += f"; LLM failed ({exc})"
         return draft, text_tokens, note
     if q.needs_sight:
-        reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
-                  "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
-        spans = [tuple(c) for c in clips[:3]]
-        return ({"answer": "I cannot see the video without a vision-language model. The most relevant clips are "
-                           + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in spans) + "." if spans else
-                 "I cannot see the video without a vision-language model.",
-                 "abstained": True, "reason": reason, "spans": [list(x) for x in spans], "confidence": 0.0,
-                 "cite": [e for e in evidence[:3]]}, 0, "abstained: needs sight")
+        return sight_abstention(q, tools.evidence, [tuple(c) for c in clips]), 0, "abstained: needs sight"
     text_tokens = 0
     follow_up = bool(evidence) and evidence[0]["score"] > 1.0
     if q.kind == "summary" and not follow_up:
         return overview_answer(tools.store, tools.evidence, s.annotate), 0, "overview from the video's chapters"
     if not follow_up:
-        shaped = (moment_answer(q, tools.evidence) if q.kind == "when" else
-                  screen_answer(q, tools.evidence) if q.kind == "what_shown" else None)
+        shape = {"when": (moment_answer, "the tightest span holding the question's words"),
+                 "what_shown": (screen_answer, "the screen text that holds the question's words"),
+                 "count": (count_answer, "counted in the index")}.get(q.kind)
+        shaped = shape[0](q, tools.evidence) if shape else None
         if shaped is not None:
-            return shaped, 0, ("the tightest span holding the question's words" if q.kind == "when"
-                               else "the screen text that holds the question's words")
+            return shaped, 0, shape[1]
     # an open question: the best evidence, in the LLM's words when one is configured
     if not evidence:
         return ({"answer": "Nothing said or shown in this video matches the question.", "spans": [],

@@ -5,6 +5,7 @@
   holds X;
 - *what does the slide say about X* / *what is on screen*: the screen text of the block that
   holds X, its lines in order;
+- *how many …*: the count the index can make, each counted record cited (or why it cannot);
 - *what is this about / summarise / main points*: the video's chapters (computed from the
   index as ``annotate`` does), one citation per chapter, and its most central sentences;
 - anything else: the best record, with the others cited only if they speak of the question.
@@ -106,6 +107,23 @@ def moment_answer(q: Question, ev: Evidence) -> dict | None:
     return None
 
 
+def count_answer(q: Question, ev: Evidence) -> dict | None:
+    """*How many …*: the count the index can make (slides holding a phrase, showings of a
+    slide, stretches of footage, spoken mentions) with each counted record cited; an abstention
+    when no layer can count it (voices). None when it names nothing countable."""
+    from keyclip.agent.options import count_in_video
+
+    counted = count_in_video(ev, q)
+    if counted is None:
+        return None
+    if counted.count is None:
+        return {"answer": f"Not answered: {counted.unsupported}.", "abstained": True, "reason": counted.unsupported,
+                "spans": [], "confidence": 0.0, "cite": []}
+    cite = [_record(r) for r in counted.records[:8]]
+    return {"answer": f"{counted.count} ({counted.method})", "spans": [[c["t0"], c["t1"]] for c in cite[:8]],
+            "confidence": 0.5, "cite": cite}
+
+
 def screen_answer(q: Question, ev: Evidence) -> dict | None:
     """What a slide / the screen states: the lines of the screen block that holds the question's
     words best. None when the question is not about the screen or nothing matches."""
@@ -117,7 +135,8 @@ def screen_answer(q: Question, ev: Evidence) -> dict | None:
         lines = [ln for ln in b.lines if is_text(ln) and ln.strip()]
         if not lines:
             continue
-        value = max(ev.match(phrase, lines[0]), ev.match(phrase, " ".join(lines))) if phrase else 0.0
+        # the slide titled with it before a slide that mentions it among other things
+        value = max(ev.match(phrase, lines[0]), 0.9 * ev.match(phrase, " ".join(lines))) if phrase else 0.0
         if value > best:
             best, found = value, (b, lines)
     if found is None or best < 0.34:
@@ -152,3 +171,30 @@ def overview_answer(store: IndexStore, ev: Evidence, annotate_options) -> dict:
     more = f"; and {len(chapters) - 20} more" if len(chapters) > 20 else ""
     return {"answer": f"The video in {len(chapters)} parts: {points}{more}.",
             "spans": [[c.start, c.end] for c in chapters[:20]], "confidence": 0.5, "cite": cite[:20]}
+
+
+def sight_abstention(q: Question, ev: Evidence, clips: list[tuple[float, float]]) -> dict:
+    """An open question about what is seen, without a VLM: not answered, but pointed at where
+    to look - where the detector saw the objects it names, else the stretches of footage (the
+    question's anchor first), else the key clips."""
+    from keyclip.agent.anchors import find_anchor, footage_spans, resolve_anchor
+
+    named = classes_named(q.text)
+    seen = [r for r in ev.records if r.kind == "objects" and named & set(seen_counts(r.text))] if named else []
+    spec = find_anchor(q.text)
+    anchor = resolve_anchor(spec, ev, ev.store.scenes()) if spec else None
+    if seen:
+        watch = [(r.t0, r.t1) for r in seen]
+        found = "; ".join(f"{r.text.removeprefix('objects seen: ')} at {hms(r.t0)}-{hms(r.t1)}" for r in seen[:4])
+        where = f" The detector saw {found}."
+    else:
+        watch = ([anchor.window] if anchor else []) + footage_spans(ev, ev.store.scenes()) + list(clips)
+        where = ""
+    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:4]
+    reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
+              "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
+    text = "Not answered: I cannot see the video without a vision-language model." + where
+    if watch:
+        text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
+    return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],
+            "confidence": 0.0, "cite": [_record(r) for r in seen[:4]]}

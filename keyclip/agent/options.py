@@ -162,7 +162,7 @@ def _count_target(q: Question) -> str | None:
         return m.group(1).strip()
     m = re.search(r"\b(?:mention|mentions|show|shows|contain|contains|say|says|said|include|includes)\s+(.+?)"
                   r"(?:\s+in\b|\s+on\b|\?|$)", q.text, re.I)
-    return m.group(1) if m else None
+    return re.sub(r"^(?:the|a|an)\s+", "", m.group(1).strip(), flags=re.I) if m else None
 
 
 def _scored_counts(q: Question, count: int, counted: list[Record], method: str) -> Judged:
@@ -174,18 +174,36 @@ def _scored_counts(q: Question, count: int, counted: list[Record], method: str) 
     return Judged(tuple(judged), f"counted {count} {method}")
 
 
+@dataclass(frozen=True)
+class Count:
+    count: int | None
+    records: list[Record]
+    method: str
+    unsupported: str = ""
+
+
 def _judge_count(ev: Evidence, q: Question) -> Judged | None:
+    counted = count_in_video(ev, q)
+    if counted is None:
+        return None
+    if counted.count is None:
+        return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options), counted.method,
+                      unsupported=counted.unsupported)
+    return _scored_counts(q, counted.count, counted.records, counted.method)
+
+
+def count_in_video(ev: Evidence, q: Question) -> Count | None:
+    """What a *how many* question counts, from the index; None when it names nothing countable."""
     text = q.text.lower()
     target = _count_target(q)
     if _VOICES.search(text) and not target:
-        return Judged(tuple(OptionJudgement(o.letter, o.text, 0.0, ()) for o in q.options), "no voices layer",
-                      unsupported="counting voices needs the speakers told apart, and this index does not "
-                                  "separate speakers")
+        return Count(None, [], "no voices layer",
+                     unsupported="counting voices needs the speakers told apart, and this index does not separate speakers")
     if _FOOTAGE.search(text) and not re.search(r"\b(slides?|pages?|bullets?)\s+(?:mention|show|contain|list)", text):
         clips = footage_spans(ev, ev.store.scenes())
         counted = [Record(-1 - i, "scene", a, b, "footage without screen text") for i, (a, b) in enumerate(clips)]
-        return _scored_counts(q, len(clips), counted, "stretches of footage without screen text (scene cuts inside "
-                                                      "one stretch join it)")
+        return Count(len(clips), counted, "stretches of footage without screen text (scene cuts inside "
+                                          "one stretch join it)")
     blocks = ev.screen_blocks()
     counted: list[Record] = []
     count: int | None = None
@@ -201,7 +219,7 @@ def _judge_count(ev: Evidence, q: Question) -> Judged | None:
             else:
                 merged.append([b.t0, b.t1])
         counted = [Record(-1 - i, "ocr", a, b2, target) for i, (a, b2) in enumerate(merged)]
-        return _scored_counts(q, len(merged), counted, f"times a screen showing {target!r} appears")
+        return Count(len(merged), counted, f"times a screen showing {target!r} appears")
     if re.match(r"how many (bullet|points?|items?|lines?|entries)\b", text) and target:
         # lines of the slide whose title matches the target
         titled = [b for b in blocks if b.lines and ev.match(target, b.lines[0]) >= 0.99]
@@ -233,20 +251,31 @@ def _judge_count(ev: Evidence, q: Question) -> Judged | None:
         count, method = len(counted), f"speech containing {target!r}"
     if count is None:
         return None
-    return _scored_counts(q, count, counted, method)
+    return Count(count, counted, method)
 
 
 def covered_at(ev: Evidence, phrase: str) -> float | None:
     """When a topic is taken up: the first slide *titled* with it (an agenda slide that lists
     every topic up front does not cover them), else its first mention."""
-    if _FOOTAGE.search(phrase):  # "the street footage": the first stretch of footage
+    found = covering_record(ev, phrase)
+    return found.t0 if found is not None else None
+
+
+def covering_record(ev: Evidence, phrase: str) -> Record | None:
+    """The record :func:`covered_at` rests on (the title line, the first mention, the footage)."""
+    if _FOOTAGE.search(phrase):  # "the street footage": the stretch of footage, if there is one
         spans = footage_spans(ev, ev.store.scenes())
         if len(spans) == 1:
-            return spans[0][0]
-    titled = [b.t0 for b in ev.screen_blocks() if b.lines and ev.match(phrase, b.lines[0]) >= 0.6]
+            return Record(-1, "scene", spans[0][0], spans[0][1], "footage without screen text")
+    titled = [r for b in ev.screen_blocks() if b.lines and ev.match(phrase, b.lines[0]) >= 0.6
+              for r in ev.overlapping(b.t0, b.t1) if r.kind == "ocr" and r.text == b.lines[0]]
     if titled:
-        return min(titled)
-    return ev.first_mention(phrase)
+        return min(titled, key=lambda r: r.t0)
+    t = ev.first_mention(phrase)
+    if t is None:
+        return None
+    at = [r for r in ev.records if r.kind != "objects" and abs(r.t0 - t) < 1e-6]
+    return max(at, key=lambda r: ev.match(phrase, r.text)) if at else None
 
 
 def _compared_items(q: Question) -> list[str]:
@@ -272,7 +301,7 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
             times = [firsts.get(x.lower()) for x in items]
             pairs = [(a, b) for i, a in enumerate(times) for b in times[i + 1:] if a is not None and b is not None]
             agree = sum(1 for a, b in pairs if a < b) / len(pairs) if pairs else 0.0
-            cited = tuple(r for r in (ev.best_match(x) for x in items) if r is not None)
+            cited = tuple(r for r in (covering_record(ev, x) for x in items) if r is not None)
             judged.append(OptionJudgement(o.letter, o.text, agree, cited))
         found = {n: t for n, t in firsts.items() if t is not None}
         return Judged(tuple(judged), "first mentions: " + ", ".join(f"{n} {t:.0f}s" for n, t in found.items()))
@@ -296,7 +325,7 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
             other = max(ev.match(o.text, items[i]) + ev.match(items[i], o.text) for i in order[1:])
             score = max(0.0, mine - other) / 2 if not same else 0.1
         judged.append(OptionJudgement(o.letter, o.text, score, ()))
-    cited = tuple(r for r in (ev.best_match(_item_phrase(x)) for x in items) if r is not None)
+    cited = tuple(r for r in (covering_record(ev, _item_phrase(x)) for x in items) if r is not None)
     judged = [OptionJudgement(j.letter, j.text, j.score, cited) for j in judged]
     return Judged(tuple(judged), "first mentions: " + ", ".join(f"{x} at {t:.0f}s" for x, t in zip(items, firsts)))
 
