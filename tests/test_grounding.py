@@ -150,3 +150,28 @@ def test_the_default_threshold_is_the_one_the_calibration_chose():
     meta = load_calibration().meta
     assert AgentOptions().min_confidence == meta["threshold"], "refit? set agent.min_confidence to the new threshold"
     assert meta["held_out_ece"] <= 0.10 and set(meta["sets"]) >= {"dev"}
+
+
+def test_open_when_answers_with_the_sentence_not_the_slide_it_was_said_over(ev):
+    from keyclip.agent.open_answer import moment_answer
+
+    # "herd immunity" is the slide's title (80-110 s) and in no sentence; "newborn babies" is said at 91-99 s
+    said = moment_answer(parse_question("When does the lecturer mention newborn babies?"), ev)
+    assert said["spans"] == [[91.0, 99.0]] and said["cite"][0]["kind"] == "speech"
+    shown = moment_answer(parse_question("When is the slide titled 'How Vaccines Work' shown?"), ev)
+    assert shown["spans"][0][0] == 0.0 and shown["cite"][0]["kind"] == "ocr"  # its first appearance, not the repeat
+
+
+def test_open_screen_count_and_sight_questions(ev):
+    from keyclip.agent.open_answer import count_answer, screen_answer, sight_abstention
+
+    slide = screen_answer(parse_question("What does the slide about herd immunity say?"), ev)
+    assert slide["spans"] == [[80.0, 110.0]] and "cannot be vaccinated" in slide["answer"]
+    clips = count_answer(parse_question("How many clips of camera footage are there?"), ev)
+    assert clips["answer"].startswith("2 ") and len(clips["cite"]) == 2
+    voices = count_answer(parse_question("How many people speak in the video?"), ev)
+    assert voices["abstained"] and "speakers" in voices["reason"]
+    cars = sight_abstention(parse_question("What colour are the cars?"), ev, [])
+    assert cars["abstained"] and "3 car" in cars["answer"] and cars["spans"] == [[60.0, 80.0]]
+    sky = sight_abstention(parse_question("What colour is the sky?"), ev, [])
+    assert sky["abstained"] and sky["spans"] == [[60.0, 80.0], [110.0, 125.0]]  # the footage is where to look

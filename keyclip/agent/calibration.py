@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -48,6 +49,12 @@ class Calibration:
 
 def packaged_path() -> Path:
     return Path(str(resources.files("keyclip.agent") / "data" / "calibration.json"))
+
+
+@lru_cache(maxsize=1)
+def packaged_calibration() -> Calibration:
+    """The shipped model, read once per process."""
+    return load_calibration()
 
 
 def load_calibration(path: Path | None = None) -> Calibration:

@@ -33,7 +33,7 @@ from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
 from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
-from keyclip.agent.calibration import Calibration, load_calibration
+from keyclip.agent.calibration import Calibration, packaged_calibration
 from keyclip.agent.choose import choose
 from keyclip.agent.open_answer import count_answer, moment_answer, overview_answer, screen_answer, sight_abstention
 from keyclip.agent.letters import parse_letter
@@ -99,7 +99,7 @@ class Tools:
     evidence: Evidence
     llm: Any = None
     vlm: Any = None
-    calibration: Calibration = field(default_factory=load_calibration)
+    calibration: Calibration = field(default_factory=packaged_calibration)
 
 
 def _question(d: dict) -> Question:

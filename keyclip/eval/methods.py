@@ -22,7 +22,8 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from keyclip.agent.evidence import Evidence
-from keyclip.agent.options import judge_options
+from keyclip.agent.calibration import packaged_calibration
+from keyclip.agent.choose import choose
 from keyclip.agent.questions import parse_question
 from keyclip.backends.chat import BackendError
 from keyclip.eval.items import EvalItem
@@ -152,22 +153,18 @@ def _single_turn(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: 
         return _look(item, ctx, q, ev, plan, base)
     if not ev.records:
         return base.model_copy(update={"abstained": True, "note": "no VLM and no text evidence: nothing to read"})
-    if q.needs_sight:
-        return base.model_copy(update={"abstained": True, "note": "needs sight; no VLM configured"})
-    judged = judge_options(q, ev) if q.options else None
-    if judged is None:
+    if not q.options:
         hits = ev.search(q.text, k=1)
         if not hits:
             return base.model_copy(update={"abstained": True, "note": "no evidence in the planned frames"})
         r = hits[0].record
         return base.model_copy(update={"answer": r.text, "spans": [(r.t0, r.t1)], "note": "best evidence"})
-    best = judged.best
-    spans = [(r.t0, r.t1) for r in best.records[:3]]
-    option = next((o for o in q.options if o.letter == best.letter), None)
-    if option is not None and option.span:
-        spans = [option.span]
-    return base.model_copy(update={"letter": best.letter, "answer": f"{best.letter}. {best.text}", "spans": spans,
-                                   "note": f"text at the {plan.frame_count} planned frames judged: {judged.method} "
+    # the agent's own rule: judged, verified and given only above the calibrated threshold
+    draft, note = choose(q, ev, ctx.store.scenes(), packaged_calibration(), ctx.settings.agent.min_confidence)
+    return base.model_copy(update={"letter": draft.get("letter"), "answer": draft["answer"],
+                                   "abstained": bool(draft.get("abstained")),
+                                   "spans": [tuple(x) for x in draft.get("spans", [])],
+                                   "note": f"text at the {plan.frame_count} planned frames: {note} "
                                            f"(no VLM: frames planned, not seen)"})
 
 
