@@ -255,12 +255,12 @@ class AgentOptions(_Options):
     """Ask the LLM to decompose questions (else rules; the packaged LLMs decompose no better)."""
     llm_answer: Literal["never", "open", "always"] = "open"
     """When the LLM writes the answer text: ``open`` = for questions without options."""
-    min_confidence: float = Field(0.85, ge=0.0, le=1.0)
+    min_confidence: float = Field(0.8, ge=0.0, le=1.0)
     """A multiple-choice answer whose calibrated probability of being right (``confidence``) is
-    below this is not given: keyclip abstains and says where to look. 0.85 is the lowest
-    threshold at which the pooled held-out selective accuracy on keyclip's evaluation lectures reached
-    0.95 (``bench/calibrate.py``; 85 % of the text-answerable questions answered). Also: below
-    this the agent looks again (re-retrieves or zooms) while turns remain."""
+    below this is not given: keyclip abstains and says where to look. 0.8 is the lowest
+    threshold at which the pooled held-out selective accuracy on keyclip's four evaluation
+    lectures reached 0.95 (``bench/calibrate.py``; 86 % of the text-answerable questions
+    answered). Also: below this the agent looks again (re-retrieves or zooms) while turns remain."""
 
 
 class AnnotateOptions(_Options):

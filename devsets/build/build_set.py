@@ -261,10 +261,14 @@ def still_clip(png: Path, n_frames: int, out: Path) -> None:
         "-frames:v", str(n_frames), "-vf", "format=yuv420p,setsar=1", *X264_INTERMEDIATE, out])
 
 
-def footage_clip(src: Path, src_start: float, n_frames: int, out: Path) -> None:
-    vf = (f"trim=start={src_start:.6f},setpts=PTS-STARTPTS,fps={FPS},"
+def footage_clip(src: Path, src_start: float, n_frames: int, out: Path, slow: int = 1) -> None:
+    # optional slow: play the source `slow` times slower (each 25 fps source frame held `slow` frames; additive)
+    pts = "setpts=PTS-STARTPTS" if slow == 1 else f"setpts=(PTS-STARTPTS)*{int(slow)}"
+    vf = (f"trim=start={src_start:.6f},{pts},fps={FPS},"
           f"scale={W}:{H}:force_original_aspect_ratio=decrease:flags=lanczos,"
           f"pad={W}:{H}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,format=yuv420p")
+    if slow != 1:
+        vf += ",tpad=stop_mode=clone:stop_duration=1"
     sh(["ffmpeg", "-v", "error", "-y", "-i", src, "-vf", vf, "-frames:v", str(n_frames),
         *X264_INTERMEDIATE, out])
 
@@ -365,11 +369,13 @@ def build(content_path: Path, out: Path, work: Path, sources_json: Path) -> None
             assert abs(n / FPS - f["duration"]) < 1e-9, f"{sid}: duration must be a multiple of 1/{FPS}"
             src = srcs[f["source"]]["resolved"]
             clip = work / "clips" / f"{seg_index:02d}_{sid}.mp4"
-            footage_clip(src, f["source_start"], n, clip)
+            slow = int(f.get("slow", 1))  # optional slow-motion factor (additive; 1 = real time)
+            assert slow >= 1 and (slow == 1 or f.get("audio", "silence") == "silence"), f"{sid}: slow needs audio=silence"
+            footage_clip(src, f["source_start"], n, clip, slow=slow)
             seg_start = t(start_s)
-            def m(x, f=f, seg_start=seg_start):
-                return round(seg_start + (x - f["source_start"]), 6)
-            src_end = f["source_start"] + n / FPS
+            def m(x, f=f, seg_start=seg_start, slow=slow):
+                return round(seg_start + (x - f["source_start"]) * slow, 6)
+            src_end = f["source_start"] + n / FPS / slow
             seg = {"id": sid, "kind": "footage", "source": f["source"],
                    "source_start": f["source_start"], "source_end": round(src_end, 6),
                    "description": f["description"], "short_description": f.get("short", ""),
@@ -387,6 +393,8 @@ def build(content_path: Path, out: Path, work: Path, sources_json: Path) -> None
                    "internal_gradual": [{"start": m(a), "end": m(b), "source_time": [a, b], "type": ty}
                                         for a, b, ty in f.get("gradual_src", [])],
                    "audio": f.get("audio", "silence"), "needles": []}
+            if slow != 1:  # output time = start + (t_src - source_start) * slow
+                seg["slow_motion"] = {"factor": slow, "note": f"played {slow}x slower than recorded (each source frame held {slow} frames)"}
             if f.get("audio") == "source":
                 a = load_audio(src, ss=f["source_start"], dur=n / FPS)
                 a = a * (f.get("audio_gain", 0.5) / max(1e-6, float(np.abs(a).max())))

@@ -38,7 +38,7 @@ _SAY = (r"(?:is\s+|are\s+)?(?:say|says|said|saying|mention|mentions|mentioned|me
 _END = r"(?=\s*(?:[?,;]|$|\s+(?:what|which|who|how|is|are|does|do|did|can)\b))"
 _END_SAID = r"(?=\s*(?:[?,;]|$|\s+(?:what|which|who|how)\b))"
 """A spoken phrase runs to the end of its clause ("says that X is Y, what ...")."""
-_SCREEN_NOUN = r"(?:slide|page|screen|image|picture|photo|scan|chart|diagram|table|title|text|caption|card)"
+_SCREEN_NOUN = r"(?:slide|page|screen|image|picture|photo|photograph|scan|chart|diagram|table|title|text|caption|card|sign)"
 _FOOTAGE_NOUN = r"(?:footage|clip|video clip|shot|scene|film|camera footage|recording)"
 
 _SAID_WHILE = re.compile(rf"\b(?:while|when|as|just as|at the moment|at the time)\s+{_WHO}\s*{_SAY}\s+(?P<x>.+?){_END_SAID}", re.I)
@@ -160,7 +160,7 @@ def _ordinal(question: str) -> int | None:
 
 
 _MEDIA_NOUN = (r"(?:recording|excerpt|audiobook|audio|voice|speech|quote|quotation|passage|reading|clip|footage|"
-               r"video|film|slide|page|image|picture|photo|scan|chart|diagram|table|text)")
+               r"video|film|slide|page|image|picture|photo|photograph|scan|chart|diagram|table|text|sign)")
 
 
 def _describes(phrase: str) -> str:

@@ -54,12 +54,49 @@ _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60
                       "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"})
 
 
+_SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+
+
+def _numbers_as_digits(words: list[str]) -> list[str]:
+    """Runs of number words as one number: "thirty two" -> "32", "thirty thousand" -> "30000"."""
+    out: list[str] = []
+    total = current = 0
+    run = False
+
+    def flush() -> None:
+        nonlocal total, current, run
+        if run:
+            out.append(str(total + current))
+        total = current = 0
+        run = False
+
+    for w in words:
+        if w in _SCALES:  # "thirty thousand", or "a hundred" on its own
+            scale = _SCALES[w]
+            run = True
+            if scale == 100:
+                current = (current or 1) * 100
+            else:
+                total += (current or 1) * scale
+                current = 0
+        elif w in _NUMBER_WORDS and w not in _SCALES:
+            current += int(_NUMBER_WORDS[w])
+            run = True
+        else:
+            flush()
+            out.append(w)
+    flush()
+    return out
+
+
 @lru_cache(maxsize=1 << 16)
 def content_words(text: str) -> tuple[str, ...]:
-    """Stems of ``text``'s words without stop words, number words as digits (speech recognition
-    writes "14 days" where an option says "fourteen days"); memoised: records are matched many
-    times."""
-    return tuple(_NUMBER_WORDS.get(w) or stem(w) for w in _WORD.findall(text.lower()) if w not in _STOP)
+    """Stems of ``text``'s words without stop words, numbers as digits (speech recognition
+    writes "14 days" and "30,000" where an option says "fourteen days" and "thirty thousand");
+    memoised: records are matched many times."""
+    words = _numbers_as_digits(_WORD.findall(_DIGIT_GROUPS.sub("", text.lower())))
+    return tuple(stem(w) for w in words if w not in _STOP)
 
 
 normalise = lru_cache(maxsize=1 << 16)(_normalise)

@@ -31,9 +31,9 @@ _SAID = re.compile(r"\b(say|says|said|saying|mention|mentions|mentioned|explain|
                    r"speak|speaks|describe|describes|define|defines|defined|tell|tells|ask|asks|heard|hear|spoken|"
                    r"state|states|compare|compares|liken|likens|read out|reads out|voice)\b", re.I)
 _SHOWN = re.compile(r"\b(shown|show|shows|appear|appears|displayed|on screen|on the screen|slide|written|visible|"
-                    r"title|titled)\b", re.I)
-_SPEAKER = re.compile(r"\b(lecturer|speaker|presenter|narrator|teacher|professor|instructor|someone|somebody|"
-                      r"he|she|voice)\s+(?!is shown|appears)\w+", re.I)
+                    r"title|titled|play|plays|played|playing|seen)\b", re.I)
+_SPEAKER = re.compile(r"\b(lecturer|speaker|presenter|narrator|teacher|professor|instructor|voice)\s+"
+                      r"(?!is shown|appears)\w+", re.I)
 """'when does the lecturer warn ...': someone does something in words."""
 _ON_SCREEN = re.compile(r"\b(slide|screen|written|displayed|listed|bullet|caption|title)\b", re.I)
 _GENERIC = frozenset("when time moment point begin start first".split())
@@ -74,6 +74,33 @@ def _best(ev: Evidence, q: Question, kind: str) -> list[tuple[float, Record]]:
     return scored
 
 
+MIN_WORD_COVER = 0.6
+"""The spoken words must hold this share of the question's phrase to narrow a segment to them."""
+
+
+def _words_holding(ev: Evidence, phrase: str, a: float, b: float) -> tuple[float, float]:
+    """The shortest run of recognised words in [a, b] that holds as much of ``phrase`` as the
+    whole span does (a quote inside a long segment), else [a, b] itself."""
+    want = set(content_words(phrase))
+    if not want:
+        return a, b
+    words = [(t0, t1, set(content_words(w))) for t0, t1, w in ev.store.db.execute(
+        "SELECT t0, t1, word FROM speech_words WHERE t0 >= ? AND t1 <= ? ORDER BY t0", (a - 0.05, b + 0.05))]
+    have = set().union(*(w for _, _, w in words)) & want if words else set()
+    if len(have) < MIN_WORD_COVER * len(want):
+        return a, b
+    best = (a, b)
+    for i in range(len(words)):
+        got: set[str] = set()
+        for j in range(i, len(words)):
+            got |= words[j][2] & want
+            if got >= have:
+                if words[j][1] - words[i][0] < best[1] - best[0]:
+                    best = (words[i][0], words[j][1])
+                break
+    return best
+
+
 def moment_answer(q: Question, ev: Evidence) -> dict | None:
     """A *when* question: the tightest span in the stream the question names (said -> speech
     first; shown -> the first appearance of the screen line). None when nothing matches."""
@@ -100,6 +127,8 @@ def moment_answer(q: Question, ev: Evidence) -> dict | None:
                 if ev.match(_phrase(q), joined) > ev.match(_phrase(q), record.text) + 0.15:
                     parts.append(speech[i + 1])
         a, b = parts[0].t0, parts[-1].t1
+        if kind == "speech":
+            a, b = _words_holding(ev, _phrase(q), a, b)
         text = " ".join(p.text for p in parts)
         confidence = min(1.0, top)
         return {"answer": f"At {hms(a)}-{hms(b)} ({KIND_NAMES[kind]}): {text}", "spans": [[a, b]],

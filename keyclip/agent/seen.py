@@ -43,7 +43,7 @@ COCO_CLASSES = frozenset(c.replace("_", " ") for c in (
 _WORDS: dict[str, tuple[str, ...]] = {
     "person": ("person", "people", "pedestrian", "man", "men", "woman", "women", "child", "children", "kid",
                "boy", "girl", "walker", "crowd", "human", "passer", "someone", "player", "rider", "lecturer"),
-    "bicycle": ("bicycle", "bike", "cyclist", "cycle"), "car": ("car", "automobile", "taxi", "van", "vehicle", "suv"),
+    "bicycle": ("bicycle", "bike", "cyclist", "cycle", "cycling", "biking"), "car": ("car", "automobile", "taxi", "van", "vehicle", "suv"),
     "motorcycle": ("motorcycle", "motorbike", "scooter", "vehicle"), "airplane": ("airplane", "aeroplane", "plane",
                                                                                    "aircraft", "jet"),
     "bus": ("bus", "coach", "vehicle"), "train": ("train", "tram", "locomotive", "railway", "vehicle"),
