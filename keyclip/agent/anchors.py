@@ -193,7 +193,7 @@ def _best_speech(ev: Evidence, phrase: str) -> tuple[float, list[Record]]:
         scored.append((max(ev.match(phrase, r.text), 0.95 * ev.match(phrase, joined)), i))
     best, i = max(scored)
     if best < MIN_STRENGTH and ev.embedder is not None:  # "a voice names playing cards" -> "eight of spades..."
-        sims = ev.similarity([phrase], [r.text for r in speech])[0]
+        sims = ev.similarity_to_records([phrase], speech)[0]
         order = sims.argsort()[::-1]
         top = float(sims[order[0]])
         runner = float(sims[order[1]]) if len(order) > 1 else 0.0

@@ -140,6 +140,9 @@ class Evidence:
         self._idf = {w: math.log((n + 1) / (c + 0.5)) for w, c in df.items()}
         self._max_idf = math.log((n + 1) / 0.5)
         self._screens: dict[tuple[float, float], list[Record]] | None = None
+        self._vector_cache: dict[str, np.ndarray] = {}
+        self._record_vectors: dict[int, np.ndarray] | None = None
+        self._blocks: list[ScreenBlock] | None = None
         self._boilerplate: set[str] | None = None
 
     def idf(self, word: str) -> float:
@@ -183,25 +186,49 @@ class Evidence:
         pairs = len(pairs_want & set(zip(have, have[1:]))) / len(pairs_want)
         return 0.7 * words + 0.3 * pairs
 
+    def _vectors(self, texts: list[str]) -> np.ndarray:
+        """Unit vectors of ``texts``: remembered per text (the same slide's window comes back
+        question after question), only the new ones embedded."""
+        todo = list(dict.fromkeys(t for t in texts if t not in self._vector_cache))
+        if todo:
+            fresh = np.asarray(self.embedder.embed(todo), dtype=np.float32)
+            fresh /= np.linalg.norm(fresh, axis=1, keepdims=True) + 1e-9
+            if len(self._vector_cache) > 4096:
+                self._vector_cache.clear()
+            self._vector_cache.update(zip(todo, fresh))
+        return np.stack([self._vector_cache[t] for t in texts])
+
     def similarity(self, texts_a: list[str], texts_b: list[str]) -> np.ndarray:
         """Cosine similarity (len(a) x len(b)) with the text embedder; zeros without one."""
         if self.embedder is None or not texts_a or not texts_b:
             return np.zeros((len(texts_a), len(texts_b)))
-        a = np.asarray(self.embedder.embed(texts_a), dtype=np.float32)
-        b = np.asarray(self.embedder.embed(texts_b), dtype=np.float32)
-        a /= np.linalg.norm(a, axis=1, keepdims=True) + 1e-9
-        b /= np.linalg.norm(b, axis=1, keepdims=True) + 1e-9
-        return a @ b.T
+        return self._vectors(texts_a) @ self._vectors(texts_b).T
+
+    def similarity_to_records(self, texts: list[str], records: list[Record]) -> np.ndarray:
+        """Cosine similarity of ``texts`` to ``records`` using the vectors stored in the index
+        (no re-embedding of the video's text); zeros without an embedder."""
+        if self.embedder is None or not texts or not records:
+            return np.zeros((len(texts), len(records)))
+        if self._record_vectors is None:
+            ids, matrix = self.store.embeddings()
+            unit = matrix / (np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9) if len(ids) else matrix
+            self._record_vectors = {i: unit[k] for k, i in enumerate(ids)}
+        missing = [r.text for r in records if r.id not in self._record_vectors]
+        extra = dict(zip(missing, self._vectors(missing))) if missing else {}
+        b = np.stack([self._record_vectors.get(r.id, extra.get(r.text)) for r in records])
+        return self._vectors(texts) @ b.T
 
     # -- structure ---------------------------------------------------------------------------
 
     def screen_blocks(self) -> list[ScreenBlock]:
         """Screen-text lines grouped by the span they share (a slide's lines appear and vanish
         together); blocks spanning several others (a running footer) are left out."""
-        groups = screen_groups(r for r in self.records if r.kind == "ocr")
-        spans = sorted(groups)
-        return [ScreenBlock(span[0], span[1], tuple(r.text for r in groups[span]))
-                for span in spans if spans_inside(span, spans) < 2]
+        if self._blocks is None:
+            groups = screen_groups(r for r in self.records if r.kind == "ocr")
+            spans = sorted(groups)
+            self._blocks = [ScreenBlock(span[0], span[1], tuple(r.text for r in groups[span]))
+                            for span in spans if spans_inside(span, spans) < 2]
+        return list(self._blocks)
 
     def recurring_lines(self) -> set[str]:
         """Screen-text lines (normalised) that are boilerplate: footers, logos (worked out once)."""

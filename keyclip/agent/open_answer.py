@@ -62,7 +62,7 @@ def _best(ev: Evidence, q: Question, kind: str) -> list[tuple[float, Record]]:
         scored = [(0.9 * len(named & set(seen_counts(r.text))) / len(named), r) for r in records] if named else []
         return sorted([x for x in scored if x[0] > 0], key=lambda x: (-x[0], x[1].t0))
     ranked = {h.record.id: i for i, h in enumerate(ev.search(q.text, k=30, kinds=(kind,)))}
-    sims = ev.similarity([phrase or q.text], [r.text for r in records])[0]
+    sims = ev.similarity_to_records([phrase or q.text], records)[0]
     scored = []
     for r, sim in zip(records, sims):
         value = 0.6 * (ev.match(phrase, r.text) if phrase else 0.0) + 0.4 * max(0.0, float(sim))
