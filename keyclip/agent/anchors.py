@@ -43,11 +43,11 @@ _FOOTAGE_NOUN = r"(?:footage|clip|video clip|shot|scene|film|camera footage|reco
 
 _SAID_WHILE = re.compile(rf"\b(?:while|when|as|just as|at the moment|at the time)\s+{_WHO}\s*{_SAY}\s+(?P<x>.+?){_END_SAID}", re.I)
 _PLAYING_WHILE = re.compile(
-    rf"\b(?:while|when|as)\s+(?P<x>(?:the|a|an)\s+(?:[\w'-]+\s+){{0,4}}?(?:recording|excerpt|audio|voice|audiobook|"
-    rf"speech|quote|quotation|passage)\b.*?)\s+(?:is|are)\s+(?:playing|played|heard|audible|spoken|read)\b", re.I)
+    r"\b(?:while|when|as)\s+(?P<x>(?:the|a|an)\s+(?:[\w'-]+\s+){0,4}?(?:recording|excerpt|audio|voice|audiobook|"
+    r"speech|quote|quotation|passage)\b.*?)\s+(?:is|are)\s+(?:playing|played|heard|audible|spoken|read)\b", re.I)
 _SHOWN_WHILE = re.compile(
-    rf"\b(?:while|when|as)\s+(?P<x>(?:the|a|an)\s+.+?)\s+(?:is|are)\s+(?:being\s+)?(?:shown|on screen|on the screen|"
-    rf"displayed|visible|up|projected|playing|presented)\b", re.I)
+    r"\b(?:while|when|as)\s+(?P<x>(?:the|a|an)\s+.+?)\s+(?:is|are)\s+(?:being\s+)?(?:shown|on screen|on the screen|"
+    r"displayed|visible|up|projected|playing|presented)\b", re.I)
 _NEXT_TO_SAID = re.compile(rf"\b(?:right|just|immediately|directly|shortly)?\s*(?P<rel>after|before)\s+{_WHO}\s*"
                            rf"(?:has\s+|had\s+)?{_SAY}\s+(?P<x>.+?){_END_SAID}", re.I)
 _NEXT_TO_SHOWN = re.compile(

@@ -32,11 +32,11 @@ from typing import Annotated, Any, TypedDict
 from langgraph.graph import END, START, StateGraph
 
 from keyclip import prompts
-from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
 from keyclip.agent.calibration import Calibration, packaged_calibration
 from keyclip.agent.choose import choose
-from keyclip.agent.open_answer import count_answer, moment_answer, overview_answer, screen_answer, sight_abstention
+from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
 from keyclip.agent.letters import parse_letter
+from keyclip.agent.open_answer import count_answer, moment_answer, overview_answer, screen_answer, sight_abstention
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
 from keyclip.agent.triage import about_whole_video, triage

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from keyclip.agent.evidence import Evidence
 from keyclip.agent.calibration import packaged_calibration
 from keyclip.agent.choose import choose
+from keyclip.agent.evidence import Evidence
 from keyclip.agent.questions import parse_question
 from keyclip.backends.chat import BackendError
 from keyclip.eval.items import EvalItem
