@@ -36,7 +36,14 @@ from keyclip.agent.calibration import Calibration, packaged_calibration
 from keyclip.agent.choose import choose
 from keyclip.agent.evidence import CITATION_KINDS, KIND_NAMES, Evidence
 from keyclip.agent.letters import parse_letter
-from keyclip.agent.open_answer import count_answer, moment_answer, overview_answer, screen_answer, sight_abstention
+from keyclip.agent.open_answer import (
+    count_answer,
+    heading_explained,
+    moment_answer,
+    overview_answer,
+    screen_answer,
+    sight_abstention,
+)
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
 from keyclip.agent.triage import about_whole_video, triage
@@ -343,6 +350,9 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
         top = sorted([e for e in evidence if e["score"] > 1.0], key=lambda e: e["t0"])[:3]
     else:  # the best record answers; the others are cited only if they speak of the question
         top = [top[0], *supporting(q.text, top[1:], tools.evidence.match)]
+        said = heading_explained(tools.evidence, q.text, top[0])
+        if said is not None:  # a slide heading names the topic; what is said under it explains it
+            top = [said, top[0], *[e for e in top[1:] if e.get("id") != said.get("id")]]
     spans = [[top[0]["t0"], top[-1]["t1"]]] if top[0]["score"] > 1.0 else [[top[0]["t0"], top[0]["t1"]]]
     quoted = " ".join(e["text"] for e in top) if top[0]["score"] > 1.0 else top[0]["text"]
     answer = f"At {hms(spans[0][0])}-{hms(spans[0][1])} ({KIND_NAMES.get(top[0]['kind'], top[0]['kind'])}): {quoted}"
@@ -363,7 +373,8 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
                 note += f" ({verdict.why})"
         except BackendError as exc:
             note += f" (LLM failed: {exc})"
-    confidence = min(1.0, tools.evidence.match(q.text, top[0]["text"]) + 0.2)
+    # not calibrated (the model is fitted on multiple choice): how much of the question the answer holds
+    confidence = min(1.0, tools.evidence.match(q.text, top[0]["text"]))
     return {"answer": answer, "spans": spans, "confidence": confidence, "cite": top}, text_tokens, note
 
 

@@ -227,3 +227,22 @@ def sight_abstention(q: Question, ev: Evidence, clips: list[tuple[float, float]]
         text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
     return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],
             "confidence": 0.0, "cite": [_record(r) for r in seen[:4]]}
+
+
+HEADING_WORDS = 6
+"""A screen line this short is a heading (a slide title, a bullet), not an explanation."""
+
+
+def heading_explained(ev: Evidence, question: str, best: dict) -> dict | None:
+    """When the best evidence for an open question is a short screen line ("Collisions and
+    Chaining" for "what is a collision?"), the sentence said while it was on screen that holds
+    the question's words best - the explanation under the heading; None otherwise."""
+    if best.get("kind") != "ocr" or len(best["text"].split()) > HEADING_WORDS:
+        return None
+    said = [r for r in ev.overlapping(best["t0"], best["t1"]) if r.kind == "speech"]
+    scored = [(ev.match(question, r.text), r) for r in said]
+    scored = [x for x in scored if x[0] > 0]
+    if not scored:
+        return None
+    _, r = max(scored, key=lambda x: (x[0], -x[1].t0))
+    return {**_record(r), "score": best.get("score", 0.0)}
