@@ -403,23 +403,25 @@ def _score_windows(ev: Evidence, q: Question, windows: list[tuple[float, str, Re
     return Judged(tuple(judged), method, denied=frozenset(denied))
 
 
-_ASKS_SCREEN = re.compile(r"\b(on screen|on the screen|shown|displayed|written|title|titled|heading|slide|caption|"
+_ASKS_SCREEN = re.compile(r"\b(on screen|on the screen|shown|displayed|written|printed|title|titled|heading|slide|caption|"
                           r"visible|appears?|read|reads|text)\b", re.I)
 _ASKS_SPEECH = re.compile(r"\b(say|says|said|mention|mentions|mentioned|explain|explains|explained|remark|claim|"
                           r"claims|state|states|heard|hear|voice|tell|tells|told|spoken|speak|speaks|lecturer says)\b",
                           re.I)
 
 
-def answer_kinds(text: str, anchor_stream: str) -> tuple[str, ...]:
+def answer_kinds(text: str, anchor_stream: str, relation: str = "during") -> tuple[str, ...]:
     """Which records can answer ``text`` (the question without its anchor): what is said, what is
-    on screen, what was seen. A question anchored in one stream usually asks about another."""
+    on screen, what was seen. A question anchored *during* speech asks about another stream;
+    one anchored right after or before something said asks what is said next."""
     screen, speech = bool(_ASKS_SCREEN.search(text)), bool(_ASKS_SPEECH.search(text))
     if screen and not speech:
         return ("ocr", "objects")
     if speech and not screen:
         return ("speech",)
     if anchor_stream == "speech":
-        return ("ocr", "objects")  # "what is shown when she says X": not the saying itself
+        # "what is shown when she says X" (not the saying itself); "right after she says X, what comes next"
+        return ("speech",) if relation in ("after", "before") else ("ocr", "objects")
     return ("speech", "ocr", "objects")
 
 
@@ -427,7 +429,7 @@ def judge_in_anchor(ev: Evidence, q: Question, anchor: Anchor, rest: str) -> Jud
     """Options against the evidence inside ``anchor``'s window only, in the stream(s) ``rest``
     (the question without the anchor's words) asks about; "first" / "last" take the first or
     last records of the window, "after" / "before" the ones next to it."""
-    kinds = answer_kinds(rest, anchor.spec.stream)
+    kinds = answer_kinds(rest, anchor.spec.stream, anchor.spec.relation)
     own = {x.id for x in anchor.records} if anchor.spec.stream == "speech" else set()  # not the anchor sentence itself
     inside = [r for r in ev.records if r.kind in kinds and anchor.holds(r) and r.id not in own
               and (r.kind != "ocr" or is_text(r.text))]
