@@ -516,7 +516,9 @@ def make_sample(
     if json_out:
         print(json.dumps(truth.to_dict(), indent=2))
     else:
-        out.print(f"wrote {path} ({truth.duration:.1f}s, cuts at {truth.cuts}, audio={'yes' if truth.has_audio else 'no'})")
+        cuts = ", ".join(f"{float(c):.2f}s" for c in truth.cuts) or "none"  # (a list in brackets would be read as markup)
+        out.print(f"wrote {path} ({truth.duration:.1f}s, cuts at {cuts}, audio={'yes' if truth.has_audio else 'no'})",
+                  markup=False)
 
 
 def main() -> None:
