@@ -113,8 +113,8 @@ def abstention(q: Question, ev: Evidence, reason: str, grounding: Grounding, anc
     watch += [(c["t0"], c["t1"]) for c in cite if c["t1"] > c["t0"]]
     watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:4]
     focus = ", ".join(grounding.focus[:8]) or "the question's words"
-    text = (f"Not answered: {reason}. Searched what is said, what is on screen and what was seen for: {focus}"
-            + (f" ({grounding.note})" if grounding.note else "") + f". {_needs(reason, q)}")
+    text = (f"Not answered: {reason}. Searched what is said, what is on screen and what was seen for: {focus}. "
+            f"{_needs(reason, q)}")
     if watch:
         text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
     return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],

@@ -42,8 +42,6 @@ class Grounding:
     """A reason the answer cannot be given whatever its score ("" / None when there is none)."""
     focus: tuple[str, ...] = ()
     cited: tuple[Record, ...] = field(default=())
-    note: str = ""
-    """What could not be checked (an anchor that matches nothing in the index)."""
     spec: AnchorSpec | None = None
     """The anchor the question names, resolved or not."""
 
@@ -138,8 +136,7 @@ def ground_choice(q: Question, judged: Judged, ev: Evidence, anchor: Anchor | No
     elif q.needs_sight and not seen_judged and all(r.kind != "objects" for r in cited) and focus < 0.5:
         refusal = ("the question is about what is seen and nothing said or written carries it "
                    "(no detected object class matches the options)")
-    note = ""
-    return Grounding(features, refusal, words, cited, note, spec)
+    return Grounding(features, refusal, words, cited, spec)
 
 
 def _where(spec: AnchorSpec) -> str:
