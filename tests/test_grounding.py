@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from keyclip.agent.anchors import find_anchor, footage_spans, resolve_anchor
+from keyclip.agent.anchors import find_anchor, resolve_anchor
 from keyclip.agent.calibration import Calibration, expected_calibration_error, fit_logistic, load_calibration
 from keyclip.agent.choose import choose, judge
 from keyclip.agent.evidence import Evidence
@@ -57,7 +57,7 @@ def ev(tmp_path_factory) -> Evidence:
 
 
 def _choose(ev: Evidence, question: str, options: list[str], threshold: float = 0.5) -> dict:
-    draft, _ = choose(parse_question(question, options), ev, ev.store.scenes(), load_calibration(), threshold)
+    draft, _ = choose(parse_question(question, options), ev, load_calibration(), threshold)
     return draft
 
 
@@ -67,20 +67,19 @@ def test_negation_splits_the_clause_and_the_denied_option_loses(ev):
     judged, _, _ = judge(parse_question("According to the lecturer, what does a vaccine do?",
                                         ["A. It gives you the disease it protects against",
                                          "B. It shows the immune system a harmless piece of a germ"]),
-                         ev, ev.store.scenes())
+                         ev)
     assert judged.best.letter == "B" and "A" in judged.denied
 
 
 def test_an_anchor_is_found_in_the_words_and_resolved_in_the_index(ev):
     spec = find_anchor("What does the lecturer say right after she says that memory cells remain for years?")
     assert (spec.stream, spec.relation) == ("speech", "after")
-    anchor = resolve_anchor(spec, ev, ev.store.scenes())
+    anchor = resolve_anchor(spec, ev)
     assert anchor is not None and (anchor.t0, anchor.t1) == (50.0, 57.0) and anchor.window[0] >= 56.0
-    slide = resolve_anchor(find_anchor("What is the last point made on the slide titled 'Herd Immunity'?"),
-                           ev, ev.store.scenes())
+    slide = resolve_anchor(find_anchor("What is the last point made on the slide titled 'Herd Immunity'?"), ev)
     assert slide is not None and (slide.t0, slide.t1) == (80.0, 110.0) and slide.spec.relation == "last"
     assert resolve_anchor(find_anchor("What is said while the slide titled 'Quantum Tunnelling' is shown?"),
-                          ev, ev.store.scenes()) is None
+                          ev) is None
 
 
 def test_anchored_question_answers_from_inside_the_anchor(ev):
@@ -110,7 +109,7 @@ def test_a_visual_question_is_answered_only_from_matching_detections(ev):
 
 
 def test_counts_distinguish_a_repeated_slide_from_distinct_footage(ev):
-    footage = footage_spans(ev, ev.store.scenes())
+    footage = ev.footage_spans()
     assert footage == [(60.0, 80.0), (110.0, 125.0)]  # the OCR'd "A" inside footage is not text
     clips = _choose(ev, "How many separate clips of camera footage are shown?", ["A. 1", "B. 2", "C. 3"], 0.0)
     assert clips["letter"] == "B"

@@ -210,53 +210,18 @@ def _best_speech(ev: Evidence, phrase: str) -> tuple[float, list[Record]]:
 def _best_block(ev: Evidence, phrase: str) -> tuple[float, ScreenBlock | None]:
     best, found = 0.0, None
     for b in ev.screen_blocks():
-        title = b.lines[0] if b.lines else ""
-        score = max(ev.match(phrase, title), 0.9 * ev.match(phrase, b.text))
+        score = ev.heading_score(phrase, b.lines)
         if score > best:
             best, found = score, b
     return best, found
 
 
-_REAL_WORD = re.compile(r"[A-Za-z]{3,}|\d+[/.:]\d+")
-
-
-def is_text(line: str) -> bool:
-    """Whether an OCR line is text someone wrote, not a reading of texture in footage ("A", "SY")."""
-    return len(_REAL_WORD.findall(line)) >= 1 and sum(ch.isalnum() for ch in line) >= 4
-
-
 def _showings(ev: Evidence, phrase: str, strength: float) -> list[ScreenBlock]:
-    """Separate showings of the screen block(s) matching ``phrase`` as well as the best, in time
-    order (back-to-back blocks of one showing join)."""
-    hits = sorted((b for b in ev.screen_blocks()
-                   if max(ev.match(phrase, b.lines[0] if b.lines else ""), 0.9 * ev.match(phrase, b.text))
-                   >= strength - 1e-6), key=lambda b: b.t0)
-    out: list[ScreenBlock] = []
-    for b in hits:
-        if out and b.t0 - out[-1].t1 < 1.0:
-            out[-1] = ScreenBlock(out[-1].t0, b.t1, out[-1].lines)
-        else:
-            out.append(b)
-    return out
+    """Separate showings of the screen block(s) matching ``phrase`` as well as the best."""
+    return ev.join_showings([b for b in ev.screen_blocks() if ev.heading_score(phrase, b.lines) >= strength - 1e-6])
 
 
-def footage_spans(ev: Evidence, scenes: list[tuple[float, float]], min_s: float = 1.5) -> list[tuple[float, float]]:
-    """Stretches of the video without screen text (camera footage rather than slides or pages):
-    adjacent text-free scenes (cuts inside one clip) join."""
-    ocr = [r for r in ev.records if r.kind == "ocr" and is_text(r.text)]
-    out: list[list[float]] = []
-    for a, b in scenes:
-        covered = sum(max(0.0, min(b, r.t1) - max(a, r.t0)) for r in ocr if r.t1 > a and r.t0 < b)
-        if covered > 0.3 * (b - a) or b - a <= 0:
-            continue
-        if out and abs(out[-1][1] - a) < 0.05:
-            out[-1][1] = b
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out if b - a >= min_s]
-
-
-def resolve_anchor(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, float]]) -> Anchor | None:
+def resolve_anchor(spec: AnchorSpec, ev: Evidence) -> Anchor | None:
     """Where in the video ``spec`` points, or None when the index holds nothing that matches it
     well enough (then the question is answered without an anchor, and says so)."""
     phrase = _describes(spec.phrase)
@@ -278,7 +243,7 @@ def resolve_anchor(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, flo
             block = shows[k]
         recs = tuple(r for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in block.lines)
         return Anchor(spec, block.t0, block.t1, _window(spec, block.t0, block.t1), strength, recs)
-    clips = footage_spans(ev, scenes)
+    clips = ev.footage_spans()
     if not clips:
         return None
     scored = []
@@ -292,7 +257,7 @@ def resolve_anchor(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, flo
     return Anchor(spec, a, b, _window(spec, a, b), strength)
 
 
-def footage_anchors(spec: AnchorSpec, ev: Evidence, scenes: list[tuple[float, float]]) -> list[Anchor]:
+def footage_anchors(spec: AnchorSpec, ev: Evidence) -> list[Anchor]:
     """Every stretch of footage as a candidate for ``spec`` (which one the question means cannot
     be told from speech, screen text or detections)."""
-    return [Anchor(spec, a, b, _window(spec, a, b), MIN_STRENGTH) for a, b in footage_spans(ev, scenes)]
+    return [Anchor(spec, a, b, _window(spec, a, b), MIN_STRENGTH) for a, b in ev.footage_spans()]

@@ -11,7 +11,7 @@
    needed and where to look.
 
 Example:
-    >>> draft = choose(question, ev, store.scenes(), load_calibration(), 0.5)   # doctest: +SKIP
+    >>> draft = choose(question, ev, load_calibration(), 0.5)                  # doctest: +SKIP
     >>> draft["letter"], draft["confidence"], draft["abstained"]                 # doctest: +SKIP
     ('B', 0.93, False)
 """
@@ -19,30 +19,26 @@ Example:
 from __future__ import annotations
 
 from keyclip import prompts
-from keyclip.agent.anchors import Anchor, find_anchor, footage_anchors, footage_spans, resolve_anchor
+from keyclip.agent.anchors import Anchor, find_anchor, footage_anchors, resolve_anchor
 from keyclip.agent.calibration import Calibration
-from keyclip.agent.evidence import KIND_NAMES, Evidence
+from keyclip.agent.evidence import KIND_NAMES, Evidence, record_dict
 from keyclip.agent.grounding import Grounding, ground_choice, strip_clause
 from keyclip.agent.options import Judged, judge_in_anchor, judge_options, judge_seen
 from keyclip.agent.questions import Question
 from keyclip.console import clock as hms
 
 
-def _record(r) -> dict:
-    return {"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text}
-
-
-def judge(q: Question, ev: Evidence, scenes: list[tuple[float, float]]) -> tuple[Judged, Grounding, Anchor | None]:
+def judge(q: Question, ev: Evidence) -> tuple[Judged, Grounding, Anchor | None]:
     """The judged options and the grounding of the best one."""
     spec = find_anchor(q.text)
-    anchor = resolve_anchor(spec, ev, scenes) if spec else None
+    anchor = resolve_anchor(spec, ev) if spec else None
     rest = strip_clause(q.text, spec.clause) if spec else q.text
     time_options = all(o.span for o in q.options)
     candidates: list[Anchor | None] = [anchor]
     if spec is not None and anchor is None and spec.stream == "footage":
         # "the footage of X", X not findable without sight: the answer still lies inside *some*
         # footage - judge inside each stretch and keep the best-supported one
-        candidates = list(footage_anchors(spec, ev, scenes)) or [None]
+        candidates = list(footage_anchors(spec, ev)) or [None]
 
     def judge_at(where: Anchor | None) -> tuple[Judged, bool]:
         if q.needs_sight and not time_options:
@@ -60,15 +56,15 @@ def judge(q: Question, ev: Evidence, scenes: list[tuple[float, float]]) -> tuple
     return judged, ground_choice(q, judged, ev, anchor, rest, spec, seen_judged=seen), anchor
 
 
-def choose(q: Question, ev: Evidence, scenes: list[tuple[float, float]], calibration: Calibration,
-           min_confidence: float, fallback: list[dict] | None = None) -> tuple[dict, str]:
+def choose(q: Question, ev: Evidence, calibration: Calibration, min_confidence: float,
+           fallback: list[dict] | None = None) -> tuple[dict, str]:
     """The draft answer (``letter``, ``spans``, ``confidence``, ``cite``; or ``abstained`` with
     why) and a note for the turn log."""
-    judged, grounding, anchor = judge(q, ev, scenes)
+    judged, grounding, anchor = judge(q, ev)
     best = judged.best
     option = next(o for o in q.options if o.letter == best.letter)
     p = calibration.probability(grounding.features)
-    cite = [_record(r) for r in best.records]
+    cite = [record_dict(r) for r in best.records]
     checks = {"features": {k: round(v, 3) for k, v in grounding.features.items()}, "method": judged.method,
               "best_option": best.letter, "probability": round(p, 3), "focus": list(grounding.focus),
               "anchor": ({"phrase": anchor.spec.phrase, "stream": anchor.spec.stream,
@@ -109,13 +105,18 @@ def abstention(q: Question, ev: Evidence, reason: str, grounding: Grounding, anc
     if anchor is not None:
         watch.append(anchor.window)
     elif grounding.spec is not None and grounding.spec.stream == "footage":  # which clip is meant: all of them
-        watch += footage_spans(ev, ev.store.scenes())
-    watch += [(c["t0"], c["t1"]) for c in cite if c["t1"] > c["t0"]]
-    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:4]
+        watch += ev.footage_spans()
+    spans, where = worth_watching(watch + [(c["t0"], c["t1"]) for c in cite if c["t1"] > c["t0"]])
     focus = ", ".join(grounding.focus[:8]) or "the question's words"
     text = (f"Not answered: {reason}. Searched what is said, what is on screen and what was seen for: {focus}. "
-            f"{_needs(reason, q)}")
-    if watch:
-        text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
-    return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],
-            "confidence": 0.0, "cite": cite, "checks": checks}
+            f"{_needs(reason, q)}{where}")
+    return {"answer": text, "abstained": True, "reason": reason, "spans": spans, "confidence": 0.0, "cite": cite,
+            "checks": checks}
+
+
+def worth_watching(spans: list[tuple[float, float]], most: int = 4) -> tuple[list[list[float]], str]:
+    """The first ``most`` distinct spans, and the sentence that points at them (" Worth
+    watching: 0:05:07-0:05:27." or "" when there are none)."""
+    distinct = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in spans))[:most]
+    text = (" Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in distinct) + ".") if distinct else ""
+    return [list(x) for x in distinct], text

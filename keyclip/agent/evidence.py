@@ -51,9 +51,7 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
 _NUMBER_WORDS.update({"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "seventy": "70", "eighty": "80",
-                      "ninety": "90", "hundred": "100", "thousand": "1000", "million": "1000000"})
-
-
+                      "ninety": "90"})
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 _DIGIT_GROUPS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
@@ -80,7 +78,7 @@ def _numbers_as_digits(words: list[str]) -> list[str]:
             else:
                 total += (current or 1) * scale
                 current = 0
-        elif w in _NUMBER_WORDS and w not in _SCALES:
+        elif w in _NUMBER_WORDS:
             current += int(_NUMBER_WORDS[w])
             run = True
         else:
@@ -114,6 +112,19 @@ def grounded_share(answer: str, evidence: list[str]) -> float:
     return sum(1 for w in words if w in said) / len(words) if words else 0.0
 
 
+_REAL_WORD = re.compile(r"[A-Za-z]{3,}|\d+[/.:]\d+")
+
+
+def is_text(line: str) -> bool:
+    """Whether an OCR line is text someone wrote, not a reading of texture in footage ("A", "SY")."""
+    return len(_REAL_WORD.findall(line)) >= 1 and sum(ch.isalnum() for ch in line) >= 4
+
+
+def record_dict(r: Record) -> dict:
+    """A record as the agent's drafts cite it."""
+    return {"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text}
+
+
 @dataclass(frozen=True)
 class ScreenBlock:
     """Text on screen together over one span (a slide, a caption, a page)."""
@@ -143,6 +154,7 @@ class Evidence:
         self._vector_cache: dict[str, np.ndarray] = {}
         self._record_vectors: dict[int, np.ndarray] | None = None
         self._blocks: list[ScreenBlock] | None = None
+        self._footage: list[tuple[float, float]] | None = None
         self._boilerplate: set[str] | None = None
 
     def idf(self, word: str) -> float:
@@ -229,6 +241,42 @@ class Evidence:
             self._blocks = [ScreenBlock(span[0], span[1], tuple(r.text for r in groups[span]))
                             for span in spans if spans_inside(span, spans) < 2]
         return list(self._blocks)
+
+    def heading_score(self, phrase: str, lines: list[str] | tuple[str, ...]) -> float:
+        """How well ``phrase`` names a screen block: its first line (the title), or - a little
+        less - the block as a whole (a slide that mentions it among other things)."""
+        if not lines:
+            return 0.0
+        return max(self.match(phrase, lines[0]), 0.9 * self.match(phrase, " ".join(lines)))
+
+    @staticmethod
+    def join_showings(blocks: list[ScreenBlock], gap_s: float = 1.0) -> list[ScreenBlock]:
+        """``blocks`` in time order with back-to-back ones (less than ``gap_s`` apart) joined:
+        the separate showings of a screen."""
+        out: list[ScreenBlock] = []
+        for b in sorted(blocks, key=lambda b: b.t0):
+            if out and b.t0 - out[-1].t1 < gap_s:
+                out[-1] = ScreenBlock(out[-1].t0, b.t1, out[-1].lines)
+            else:
+                out.append(b)
+        return out
+
+    def footage_spans(self, min_s: float = 1.5) -> list[tuple[float, float]]:
+        """Stretches of the video without screen text (camera footage rather than slides or
+        pages): adjacent text-free scenes (cuts inside one clip) join (worked out once)."""
+        if self._footage is None:
+            ocr = [r for r in self.records if r.kind == "ocr" and is_text(r.text)]
+            out: list[list[float]] = []
+            for a, b in self.store.scenes():
+                covered = sum(max(0.0, min(b, r.t1) - max(a, r.t0)) for r in ocr if r.t1 > a and r.t0 < b)
+                if covered > 0.3 * (b - a) or b - a <= 0:
+                    continue
+                if out and abs(out[-1][1] - a) < 0.05:
+                    out[-1][1] = b
+                else:
+                    out.append([a, b])
+            self._footage = [(a, b) for a, b in out]
+        return [(a, b) for a, b in self._footage if b - a >= min_s]
 
     def recurring_lines(self) -> set[str]:
         """Screen-text lines (normalised) that are boilerplate: footers, logos (worked out once)."""

@@ -307,8 +307,7 @@ def _look_with_text(tools: Tools, q: Question, evidence: list[dict], selection: 
     s = tools.settings
     clips = selection.get("key_clips") or []
     if q.options:
-        draft, note = choose(q, tools.evidence, tools.store.scenes(), tools.calibration, s.agent.min_confidence,
-                             fallback=evidence)
+        draft, note = choose(q, tools.evidence, tools.calibration, s.agent.min_confidence, fallback=evidence)
         text_tokens = 0
         if s.agent.llm_answer == "always" and tools.llm is not None and not draft.get("abstained"):
             try:

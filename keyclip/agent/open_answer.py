@@ -20,8 +20,7 @@ from __future__ import annotations
 
 import re
 
-from keyclip.agent.anchors import is_text
-from keyclip.agent.evidence import KIND_NAMES, Evidence, content_words
+from keyclip.agent.evidence import KIND_NAMES, Evidence, content_words, is_text, normalise, record_dict
 from keyclip.agent.questions import Question
 from keyclip.agent.seen import classes_named, seen_counts
 from keyclip.console import clock as hms
@@ -37,10 +36,6 @@ _SPEAKER = re.compile(r"\b(lecturer|speaker|presenter|narrator|teacher|professor
 """'when does the lecturer warn ...': someone does something in words."""
 _ON_SCREEN = re.compile(r"\b(slide|screen|written|displayed|listed|bullet|caption|title)\b", re.I)
 _GENERIC = frozenset("when time moment point begin start first".split())
-
-
-def _record(r: Record) -> dict:
-    return {"id": r.id, "kind": r.kind, "t0": r.t0, "t1": r.t1, "text": r.text}
 
 
 def _phrase(q: Question) -> str:
@@ -132,7 +127,7 @@ def moment_answer(q: Question, ev: Evidence) -> dict | None:
         text = " ".join(p.text for p in parts)
         confidence = min(1.0, top)
         return {"answer": f"At {hms(a)}-{hms(b)} ({KIND_NAMES[kind]}): {text}", "spans": [[a, b]],
-                "confidence": confidence, "cite": [_record(p) for p in parts]}
+                "confidence": confidence, "cite": [record_dict(p) for p in parts]}
     return None
 
 
@@ -148,7 +143,7 @@ def count_answer(q: Question, ev: Evidence) -> dict | None:
     if counted.count is None:
         return {"answer": f"Not answered: {counted.unsupported}.", "abstained": True, "reason": counted.unsupported,
                 "spans": [], "confidence": 0.0, "cite": []}
-    cite = [_record(r) for r in counted.records[:8]]
+    cite = [record_dict(r) for r in counted.records[:8]]
     return {"answer": f"{counted.count} ({counted.method})", "spans": [[c["t0"], c["t1"]] for c in cite[:8]],
             "confidence": 0.5, "cite": cite}
 
@@ -165,17 +160,15 @@ def screen_answer(q: Question, ev: Evidence) -> dict | None:
         if not lines:
             continue
         # the slide titled with it before a slide that mentions it among other things
-        value = max(ev.match(phrase, lines[0]), 0.9 * ev.match(phrase, " ".join(lines))) if phrase else 0.0
+        value = ev.heading_score(phrase, lines) if phrase else 0.0
         if value > best:
             best, found = value, (b, lines)
     if found is None or best < 0.34:
         return None
     block, lines = found
     boiler = ev.recurring_lines()
-    from keyclip.index.screen import normalise
-
     body = [ln for ln in lines if normalise(ln) not in boiler]
-    cite = [_record(r) for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in body][:6]
+    cite = [record_dict(r) for r in ev.overlapping(block.t0, block.t1) if r.kind == "ocr" and r.text in body][:6]
     return {"answer": f"At {hms(block.t0)}-{hms(block.t1)} (on screen): " + "; ".join(body),
             "spans": [[block.t0, block.t1]], "confidence": min(1.0, best), "cite": cite}
 
@@ -206,27 +199,26 @@ def sight_abstention(q: Question, ev: Evidence, clips: list[tuple[float, float]]
     """An open question about what is seen, without a VLM: not answered, but pointed at where
     to look - where the detector saw the objects it names, else the stretches of footage (the
     question's anchor first), else the key clips."""
-    from keyclip.agent.anchors import find_anchor, footage_spans, resolve_anchor
+    from keyclip.agent.anchors import find_anchor, resolve_anchor
+    from keyclip.agent.choose import worth_watching
 
     named = classes_named(q.text)
     seen = [r for r in ev.records if r.kind == "objects" and named & set(seen_counts(r.text))] if named else []
     spec = find_anchor(q.text)
-    anchor = resolve_anchor(spec, ev, ev.store.scenes()) if spec else None
+    anchor = resolve_anchor(spec, ev) if spec else None
     if seen:
         watch = [(r.t0, r.t1) for r in seen]
         found = "; ".join(f"{r.text.removeprefix('objects seen: ')} at {hms(r.t0)}-{hms(r.t1)}" for r in seen[:4])
         where = f" The detector saw {found}."
     else:
-        watch = ([anchor.window] if anchor else []) + footage_spans(ev, ev.store.scenes()) + list(clips)
+        watch = ([anchor.window] if anchor else []) + ev.footage_spans() + list(clips)
         where = ""
-    watch = list(dict.fromkeys((round(a, 2), round(b, 2)) for a, b in watch))[:4]
+    spans, look = worth_watching(watch)
     reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
               "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
-    text = "Not answered: I cannot see the video without a vision-language model." + where
-    if watch:
-        text += " Worth watching: " + ", ".join(f"{hms(a)}-{hms(b)}" for a, b in watch) + "."
-    return {"answer": text, "abstained": True, "reason": reason, "spans": [list(x) for x in watch],
-            "confidence": 0.0, "cite": [_record(r) for r in seen[:4]]}
+    return {"answer": "Not answered: I cannot see the video without a vision-language model." + where + look,
+            "abstained": True, "reason": reason, "spans": spans, "confidence": 0.0,
+            "cite": [record_dict(r) for r in seen[:4]]}
 
 
 HEADING_WORDS = 6
@@ -245,4 +237,4 @@ def heading_explained(ev: Evidence, question: str, best: dict) -> dict | None:
     if not scored:
         return None
     _, r = max(scored, key=lambda x: (x[0], -x[1].t0))
-    return {**_record(r), "score": best.get("score", 0.0)}
+    return {**record_dict(r), "score": best.get("score", 0.0)}

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from keyclip.agent.anchors import Anchor, footage_spans, is_text
-from keyclip.agent.evidence import Evidence, content_words, normalise
+from keyclip.agent.anchors import Anchor
+from keyclip.agent.evidence import Evidence, content_words, is_text, normalise
 from keyclip.agent.negation import denies
 from keyclip.agent.questions import Question, quoted_phrases
 from keyclip.agent.seen import classes_named, seen_counts
+from keyclip.console import clock
 from keyclip.index.store import Record
 
 _NUMBER_WORDS = {w: i for i, w in enumerate(
@@ -200,26 +201,19 @@ def count_in_video(ev: Evidence, q: Question) -> Count | None:
         return Count(None, [], "no voices layer",
                      unsupported="counting voices needs the speakers told apart, and this index does not separate speakers")
     if _FOOTAGE.search(text) and not re.search(r"\b(slides?|pages?|bullets?)\s+(?:mention|show|contain|list)", text):
-        clips = footage_spans(ev, ev.store.scenes())
-        counted = [Record(-1 - i, "scene", a, b, "footage without screen text") for i, (a, b) in enumerate(clips)]
-        return Count(len(clips), counted, "stretches of footage without screen text (scene cuts inside "
-                                          "one stretch join it)")
+        counted = _footage_records(ev)
+        return Count(len(counted), counted, "stretches of footage without screen text (scene cuts inside "
+                                            "one stretch join it)")
     blocks = ev.screen_blocks()
     counted: list[Record] = []
     count: int | None = None
     method = ""
     if re.search(r"\bhow many times\b", text) and target and re.search(r"\b(slides?|shown|screen|appear)", text):
         # occurrences, not distinct slides: the same slide shown again counts again
-        hits = [b for b in blocks if ev.match(target, b.lines[0] if b.lines else "") >= 0.99
-                or normalise(target) in normalise(b.text)]
-        merged: list[list[float]] = []
-        for b in sorted(hits, key=lambda b: b.t0):
-            if merged and b.t0 - merged[-1][1] < 1.0:
-                merged[-1][1] = b.t1
-            else:
-                merged.append([b.t0, b.t1])
-        counted = [Record(-1 - i, "ocr", a, b2, target) for i, (a, b2) in enumerate(merged)]
-        return Count(len(merged), counted, f"times a screen showing {target!r} appears")
+        shows = ev.join_showings([b for b in blocks if ev.match(target, b.lines[0] if b.lines else "") >= 0.99
+                                  or normalise(target) in normalise(b.text)])
+        counted = [Record(-1 - i, "ocr", b.t0, b.t1, target) for i, b in enumerate(shows)]
+        return Count(len(shows), counted, f"times a screen showing {target!r} appears")
     if re.match(r"how many (bullet|points?|items?|lines?|entries)\b", text) and target:
         # lines of the slide whose title matches the target
         titled = [b for b in blocks if b.lines and ev.match(target, b.lines[0]) >= 0.99]
@@ -254,19 +248,19 @@ def count_in_video(ev: Evidence, q: Question) -> Count | None:
     return Count(count, counted, method)
 
 
-def covered_at(ev: Evidence, phrase: str) -> float | None:
-    """When a topic is taken up: the first slide *titled* with it (an agenda slide that lists
-    every topic up front does not cover them), else its first mention."""
-    found = covering_record(ev, phrase)
-    return found.t0 if found is not None else None
+def _footage_records(ev: Evidence) -> list[Record]:
+    """The stretches of footage as records to cite (kind ``scene``, ids below zero)."""
+    return [Record(-1 - i, "scene", a, b, "footage without screen text") for i, (a, b) in enumerate(ev.footage_spans())]
 
 
 def covering_record(ev: Evidence, phrase: str) -> Record | None:
-    """The record :func:`covered_at` rests on (the title line, the first mention, the footage)."""
+    """Where a topic is taken up: the first slide *titled* with it (an agenda slide that lists
+    every topic up front does not cover them), else its first mention (or the one stretch of
+    footage, for "the street footage")."""
     if _FOOTAGE.search(phrase):  # "the street footage": the stretch of footage, if there is one
-        spans = footage_spans(ev, ev.store.scenes())
-        if len(spans) == 1:
-            return Record(-1, "scene", spans[0][0], spans[0][1], "footage without screen text")
+        footage = _footage_records(ev)
+        if len(footage) == 1:
+            return footage[0]
     titled = [r for b in ev.screen_blocks() if b.lines and ev.match(phrase, b.lines[0]) >= 0.6
               for r in ev.overlapping(b.t0, b.t1) if r.kind == "ocr" and r.text == b.lines[0]]
     if titled:
@@ -295,22 +289,24 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
     lists = [[p.strip() for p in re.split(r",|\bthen\b|->|→", o.text) if p.strip()] for o in q.options]
     if all(len(items) >= 3 for items in lists):  # "in which order...": each option lists an order
         names = sorted({x.lower() for items in lists for x in items})
-        firsts = {n: covered_at(ev, n) for n in names}
+        covering = {n: covering_record(ev, n) for n in names}
+        firsts = {n: r.t0 if r is not None else None for n, r in covering.items()}
         judged = []
         for o, items in zip(q.options, lists):
             times = [firsts.get(x.lower()) for x in items]
             pairs = [(a, b) for i, a in enumerate(times) for b in times[i + 1:] if a is not None and b is not None]
             agree = sum(1 for a, b in pairs if a < b) / len(pairs) if pairs else 0.0
-            cited = tuple(r for r in (covering_record(ev, x) for x in items) if r is not None)
+            cited = tuple(r for r in (covering[x.lower()] for x in items) if r is not None)
             judged.append(OptionJudgement(o.letter, o.text, agree, cited))
         found = {n: t for n, t in firsts.items() if t is not None}
         return Judged(tuple(judged), "first mentions: " + ", ".join(f"{n} {t:.0f}s" for n, t in found.items()))
     items = _compared_items(q)
     if len(items) < 2:
         return None
-    firsts = [covered_at(ev, _item_phrase(x)) for x in items]
-    if any(t is None for t in firsts):
+    covering = [covering_record(ev, _item_phrase(x)) for x in items]
+    if any(r is None for r in covering):
         return None
+    firsts = [r.t0 for r in covering]  # type: ignore[union-attr]
     order = sorted(range(len(items)), key=lambda i: firsts[i])  # type: ignore[arg-type, return-value]
     same = abs(firsts[order[0]] - firsts[order[1]]) < 2.0  # type: ignore[operator]
     winner = items[order[0]]
@@ -325,8 +321,7 @@ def _judge_order(ev: Evidence, q: Question) -> Judged | None:
             other = max(ev.match(o.text, items[i]) + ev.match(items[i], o.text) for i in order[1:])
             score = max(0.0, mine - other) / 2 if not same else 0.1
         judged.append(OptionJudgement(o.letter, o.text, score, ()))
-    cited = tuple(r for r in (covering_record(ev, _item_phrase(x)) for x in items) if r is not None)
-    judged = [OptionJudgement(j.letter, j.text, j.score, cited) for j in judged]
+    judged = [OptionJudgement(j.letter, j.text, j.score, tuple(covering)) for j in judged]  # type: ignore[arg-type]
     return Judged(tuple(judged), "first mentions: " + ", ".join(f"{x} at {t:.0f}s" for x, t in zip(items, firsts)))
 
 
@@ -454,15 +449,13 @@ def judge_in_anchor(ev: Evidence, q: Question, anchor: Anchor, rest: str) -> Jud
 
 
 def clock_span(a: float, b: float) -> str:
-    from keyclip.console import clock
-
     return f"{clock(a)}-{clock(b)}"
 
 
 def judge_seen(ev: Evidence, q: Question, window: tuple[float, float] | None) -> Judged | None:
     """Options that name detector classes ("white vans" -> truck/car) against what the detector
-    saw (inside ``window`` when the question has an anchor): an option is carried when every
-    class it names was seen there. None when no option names a class."""
+    saw (inside ``window`` when the question has an anchor): an option is carried when any
+    class it may mean was seen there. None when fewer than two options name a class."""
     named = {o.letter: classes_named(o.text) for o in q.options}
     if sum(1 for v in named.values() if v) < 2:
         return None

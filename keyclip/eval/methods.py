@@ -160,7 +160,7 @@ def _single_turn(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: 
         r = hits[0].record
         return base.model_copy(update={"answer": r.text, "spans": [(r.t0, r.t1)], "note": "best evidence"})
     # the agent's own rule: judged, verified and given only above the calibrated threshold
-    draft, note = choose(q, ev, ctx.store.scenes(), packaged_calibration(), ctx.settings.agent.min_confidence)
+    draft, note = choose(q, ev, packaged_calibration(), ctx.settings.agent.min_confidence)
     return base.model_copy(update={"letter": draft.get("letter"), "answer": draft["answer"],
                                    "abstained": bool(draft.get("abstained")),
                                    "spans": [tuple(x) for x in draft.get("spans", [])],
