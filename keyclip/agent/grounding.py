@@ -96,10 +96,9 @@ def ground_choice(q: Question, judged: Judged, ev: Evidence, anchor: Anchor | No
     words = focus_words(q, rest)
     texts = [r.text for r in context] + ([r.text for r in anchor.records] if anchor else [])
     focus = coverage(ev, words, texts)
-    # for time options the question's words are the evidence sought: cover them where the option points
-    semantic = 0.0
-    if context and words and ev.embedder is not None:
-        semantic = float(ev.similarity([" ".join(words)], [" ".join(r.text for r in context)])[0, 0])
+    # the calibration reads log_best, log_margin and focus; the others are reported in checks
+    # (the candidates bench/calibrate.py was tried with - a MiniLM similarity among them, dropped
+    # from here as it cost an embedding per question and did not calibrate better)
     margin = judged.confidence
     best_score = min(1.0, max(scores[0], 0.0)) if scores else 0.0
     features = {
@@ -109,7 +108,6 @@ def ground_choice(q: Question, judged: Judged, ev: Evidence, anchor: Anchor | No
         "best": best_score,
         "focus": focus,
         "no_focus": 0.0 if words else 1.0,
-        "semantic": max(0.0, semantic),
         "sight": 1.0 if q.needs_sight else 0.0,
         "seen": 1.0 if seen_judged else 0.0,
         "denied": 1.0 if best.letter in judged.denied else 0.0,
