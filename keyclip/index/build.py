@@ -1,7 +1,9 @@
 """Build a video's index once, in stages, resumably; reuse it for every question.
 
-Stages: ``scenes`` (scenes, clips, keyframes), ``ocr``, ``objects`` - all fed by one streamed
-decode - and ``speech`` (running beside the decode, on its own thread), then ``embed``. Each
+Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``objects`` - all fed
+by one streamed decode - and ``speech`` (running beside the decode, on its own thread), then
+``kinds`` (each scene's kind, from the stored measures, text and detections), ``voices`` (a voice
+per speech segment), ``embed`` and ``frames``. Each
 stage is keyed by a fingerprint of its options and models (and of the stages it reads), is
 committed in one transaction, and is skipped when already done: a re-run after a crash resumes
 from the last finished stage, and an unchanged file with unchanged settings is a cache hit.
@@ -39,7 +41,7 @@ from keyclip.media.probe import MediaInfo, probe
 from keyclip.settings import Settings
 
 VISUAL_STAGES = ("scenes", "ocr", "objects")
-ALL_STAGES = ("scenes", "speech", "ocr", "objects", "embed", "frames")
+ALL_STAGES = ("scenes", "speech", "ocr", "objects", "kinds", "voices", "embed", "frames")
 
 
 class Progress(Protocol):
@@ -104,7 +106,7 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     """Fingerprint of each stage: its options, its model versions, and what it reads."""
     from keyclip.backends.registry import DetectorFiles, detector_files
 
-    scenes = _hash("scenes/1", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
+    scenes = _hash("scenes/2", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
                    package_version("scenedetect-headless"))
     ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
     found = detector_files(s)
@@ -112,11 +114,21 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     if isinstance(found, DetectorFiles):
         library = "ultralytics" if found.backend == "ultralytics" else "opencv-python-headless"
         detector_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend, package_version(library))
-    objects = _hash("objects/2", scenes, s.detect.fingerprint(), detector_id)
+    objects = _hash("objects/3", scenes, s.detect.fingerprint(), detector_id)
+    kinds = _hash("kinds/1", scenes, ocr, objects)
     speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
+    voices = _hash("voices/2", speech, s.voices.fingerprint(), voice_model_id(s))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)
-    return {"scenes": scenes, "ocr": ocr, "objects": objects, "speech": speech, "embed": embed, "frames": frames}
+    return {"scenes": scenes, "ocr": ocr, "objects": objects, "kinds": kinds, "speech": speech, "voices": voices,
+            "embed": embed, "frames": frames}
+
+
+def voice_model_id(s: Settings) -> object:
+    from keyclip.backends.registry import voice_model_file
+
+    found = voice_model_file(s)
+    return (found.name, found.stat().st_size, package_version("onnxruntime")) if isinstance(found, Path) else found
 
 
 def index_dir_for(digest: str, s: Settings) -> Path:
@@ -246,6 +258,14 @@ def _build_locked(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
+    if "kinds" in todo:
+        from keyclip.index.kinds import run_kinds
+
+        stage_seconds["kinds"] = run_kinds(store, fingerprints["kinds"])
+    if "voices" in todo:
+        from keyclip.index.voices import run_voices
+
+        stage_seconds["voices"] = run_voices(store, path, media, s, fingerprints["voices"], progress, note, models)
     if "embed" in todo:
         stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress, models)
     if "frames" in todo:

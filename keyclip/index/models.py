@@ -51,6 +51,12 @@ class IndexModels:
 
         return self._get("detector", None, lambda: make_detector(self.settings))
 
+    def voice_encoder(self, threads: int | None = None):
+        """``(encoder, "")`` or ``(None, why the voices stage is skipped)``."""
+        from keyclip.backends.registry import make_voice_encoder
+
+        return self._get("voices", threads, lambda: make_voice_encoder(self.settings, threads=threads))
+
     def embedder(self, threads: int | None = None):
         from keyclip.backends.registry import make_embedder
 

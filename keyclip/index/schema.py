@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _statements(script: str) -> list[str]:
@@ -105,9 +105,33 @@ def _m002_keyframe_embeddings(db: sqlite3.Connection) -> None:
     )
 
 
+def _m003_seen_and_heard(db: sqlite3.Connection) -> None:
+    """Scene kinds and the picture measures they come from, what was seen per clip (counts,
+    times, the largest box and its thumbnail), and voices: the turns (sentences) of each speech
+    segment with their voice, and the segment's main voice."""
+    for statement in (
+        "ALTER TABLE scenes ADD COLUMN kind TEXT",
+        "ALTER TABLE scenes ADD COLUMN features TEXT",
+        "ALTER TABLE speech_segments ADD COLUMN voice INTEGER",
+        """CREATE TABLE voice_turns (
+            segment_id INTEGER NOT NULL REFERENCES speech_segments(id),
+            t0 REAL NOT NULL, t1 REAL NOT NULL, voice INTEGER
+        )""",
+        """CREATE TABLE seen_objects (
+            clip_id INTEGER NOT NULL REFERENCES clips(id),
+            label TEXT NOT NULL, count INTEGER NOT NULL, at_once INTEGER NOT NULL,
+            first_t REAL NOT NULL, last_t REAL NOT NULL, frames INTEGER NOT NULL, confidence REAL,
+            best_t REAL NOT NULL, x0 REAL, y0 REAL, x1 REAL, y1 REAL, jpeg BLOB,
+            PRIMARY KEY (clip_id, label)
+        )""",
+    ):
+        db.execute(statement)
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_keyframe_embeddings", _m002_keyframe_embeddings),
+    ("003_seen_and_heard", _m003_seen_and_heard),
 ]
 
 

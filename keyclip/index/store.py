@@ -41,6 +41,28 @@ class Clip:
     t1: float
 
 
+@dataclass(frozen=True)
+class SceneRow:
+    t0: float
+    t1: float
+    kind: str | None
+    """slide, screen recording, footage, still image or talking head."""
+    features: dict
+
+
+@dataclass(frozen=True)
+class SeenRow:
+    clip_id: int
+    label: str
+    count: int
+    at_once: int
+    first_t: float
+    last_t: float
+    confidence: float
+    best_t: float
+    best_box: tuple[float, float, float, float]
+
+
 class IndexStore:
     """A per-video index database. Use from one thread."""
 
@@ -133,13 +155,16 @@ class IndexStore:
         clips: list[tuple[int, float, float]],
         keyframes: list[tuple[int, float, int, int, bytes]],
         info: dict,
+        features: list[dict] | None = None,
     ) -> None:
-        """Scenes, clips ``(scene_index, t0, t1)`` and keyframes ``(clip_index, t, w, h, jpeg)``."""
+        """Scenes, clips ``(scene_index, t0, t1)`` and keyframes ``(clip_index, t, w, h, jpeg)``;
+        ``features`` per scene: the picture measures its kind is told from."""
         with self.transaction() as db:
-            for table in ("clip_objects", "keyframe_embeddings", "keyframes", "clips", "scenes"):
+            for table in ("seen_objects", "clip_objects", "keyframe_embeddings", "keyframes", "clips", "scenes"):
                 db.execute(f"DELETE FROM {table}")
-            db.executemany("INSERT INTO scenes (id, t0, t1) VALUES (?, ?, ?)",
-                           [(i + 1, t0, t1) for i, (t0, t1) in enumerate(scenes)])
+            feats = features or [{} for _ in scenes]
+            db.executemany("INSERT INTO scenes (id, t0, t1, features) VALUES (?, ?, ?, ?)",
+                           [(i + 1, t0, t1, json.dumps(f)) for i, ((t0, t1), f) in enumerate(zip(scenes, feats, strict=True))])
             db.executemany("INSERT INTO clips (id, scene_id, t0, t1) VALUES (?, ?, ?, ?)",
                            [(i + 1, s + 1, t0, t1) for i, (s, t0, t1) in enumerate(clips)])
             db.executemany("INSERT INTO keyframes (clip_id, t, width, height, jpeg) VALUES (?, ?, ?, ?, ?)",
@@ -152,7 +177,8 @@ class IndexStore:
             db.execute("DELETE FROM speech_segments")
             rows = []
             for i, seg in enumerate(segments, start=1):
-                db.execute("INSERT INTO speech_segments VALUES (?, ?, ?, ?, ?, ?)",
+                db.execute("INSERT INTO speech_segments (id, t0, t1, text, avg_logprob, no_speech_prob) "
+                           "VALUES (?, ?, ?, ?, ?, ?)",
                            (i, seg.t0, seg.t1, seg.text, seg.avg_logprob, seg.no_speech_prob))
                 db.executemany("INSERT INTO speech_words VALUES (?, ?, ?, ?, ?)",
                                [(i, w.t0, w.t1, w.text, w.probability) for w in seg.words])
@@ -172,24 +198,61 @@ class IndexStore:
             self._mark(db, "ocr", fingerprint, seconds, info)
 
     def write_objects(
-        self, fingerprint: str, seconds: float, detections: list, per_clip: dict[int, object], info: dict
+        self, fingerprint: str, seconds: float, detections: list, per_clip: dict[int, object], info: dict,
+        crops: dict[tuple[float, str], bytes] | None = None,
     ) -> None:
-        """Detections and per-clip summaries (``clip_id -> ClipObjects``)."""
+        """Detections, per-clip summaries (``clip_id -> ClipObjects``) and their seen records
+        (one per clip: ``seen: 2 person (2 at once, 6:31-6:50), ...``); ``crops`` maps
+        ``(t, label)`` to the thumbnail of that label's largest box."""
+        from keyclip.console import hms
+
+        crops = crops or {}
         with self.transaction() as db:
             db.execute("DELETE FROM detections")
             db.execute("DELETE FROM clip_objects")
+            db.execute("DELETE FROM seen_objects")
             db.executemany("INSERT INTO detections (t, label, confidence, x0, y0, x1, y1) VALUES (?, ?, ?, ?, ?, ?, ?)",
                            [(d.t, d.label, d.confidence, *d.box) for d in detections])
             rows = []
             clips = {c.id: c for c in self.clips()}
             for clip_id, summary in per_clip.items():
-                text = summary.describe()
                 db.execute("INSERT INTO clip_objects VALUES (?, ?, ?, ?)",
-                           (clip_id, json.dumps(summary.labels), json.dumps(summary.boxes), text))
+                           (clip_id, json.dumps(summary.labels), json.dumps(summary.boxes), summary.describe()))
+                db.executemany("INSERT INTO seen_objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                               [(clip_id, o.label, o.count, o.at_once, o.first_t, o.last_t, o.frames, o.confidence,
+                                 o.best_t, *o.best_box, crops.get((o.best_t, o.label))) for o in summary.seen])
                 clip = clips[clip_id]
-                rows.append((clip.t0, clip.t1, f"objects seen: {text}", clip_id))
+                rows.append((clip.t0, clip.t1, summary.sentence(hms), clip_id))
             self._replace_records(db, "objects", rows)
             self._mark(db, "objects", fingerprint, seconds, info)
+
+    def write_kinds(self, fingerprint: str, kinds: list[tuple[str, dict]], info: dict) -> None:
+        """One ``(kind, why)`` per scene, in time order."""
+        with self.transaction() as db:
+            ids = [r[0] for r in db.execute("SELECT id FROM scenes ORDER BY t0, id")]
+            if len(ids) != len(kinds):
+                raise ValueError(f"{len(kinds)} kinds for {len(ids)} scenes")
+            for scene_id, (kind, why) in zip(ids, kinds, strict=True):
+                row = db.execute("SELECT features FROM scenes WHERE id = ?", (scene_id,)).fetchone()
+                features = {**json.loads(row[0] or "{}"), "why": why}
+                db.execute("UPDATE scenes SET kind = ?, features = ? WHERE id = ?", (kind, json.dumps(features), scene_id))
+            self._mark(db, "kinds", fingerprint, 0.0, info)
+
+    def write_voices(self, fingerprint: str, seconds: float, turns: list[tuple[int, float, float, int | None]],
+                     info: dict) -> None:
+        """Voice turns ``(segment_id, t0, t1, voice)`` (voice None: too short or like no voice);
+        each segment's voice is that of its longest turn with one."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM voice_turns")
+            db.execute("UPDATE speech_segments SET voice = NULL")
+            db.executemany("INSERT INTO voice_turns VALUES (?, ?, ?, ?)", turns)
+            longest: dict[int, tuple[float, int]] = {}
+            for seg_id, t0, t1, v in turns:
+                if v is not None and t1 - t0 > longest.get(seg_id, (0.0, 0))[0]:
+                    longest[seg_id] = (t1 - t0, v)
+            db.executemany("UPDATE speech_segments SET voice = ? WHERE id = ?",
+                           [(v, seg_id) for seg_id, (_, v) in longest.items()])
+            self._mark(db, "voices", fingerprint, seconds, info)
 
     def write_embeddings(self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray, info: dict) -> None:
         with self.transaction() as db:
@@ -223,6 +286,37 @@ class IndexStore:
 
     def scenes(self) -> list[tuple[float, float]]:
         return [tuple(r) for r in self.db.execute("SELECT t0, t1 FROM scenes ORDER BY t0")]
+
+    def scene_rows(self) -> list[SceneRow]:
+        """Scenes with their kind (None until the kinds stage ran) and picture measures."""
+        def load():
+            return [SceneRow(t0, t1, kind, json.loads(f or "{}")) for t0, t1, kind, f in
+                    self.db.execute("SELECT t0, t1, kind, features FROM scenes ORDER BY t0")]
+        return self.memoised("scene_rows", load)
+
+    def seen_objects(self) -> list[SeenRow]:
+        """What was seen per clip and label, in time order (thumbnails not loaded)."""
+        def load():
+            return [SeenRow(*r[:8], tuple(r[8:12])) for r in self.db.execute(
+                "SELECT clip_id, label, count, at_once, first_t, last_t, confidence, best_t, x0, y0, x1, y1 "
+                "FROM seen_objects ORDER BY first_t, clip_id, label")]
+        return self.memoised("seen_objects", load)
+
+    def detections(self, labels: set[str] | None = None) -> list:
+        """The detector's boxes (``Detection``s) in time order, of ``labels`` only when given."""
+        from keyclip.tools.detect import Detection
+
+        rows = self.db.execute("SELECT t, label, confidence, x0, y0, x1, y1 FROM detections ORDER BY t, id")
+        return [Detection(t, label, conf, (x0, y0, x1, y1)) for t, label, conf, x0, y0, x1, y1 in rows
+                if labels is None or label in labels]
+
+    def seen_thumbnail(self, clip_id: int, label: str) -> bytes | None:
+        row = self.db.execute("SELECT jpeg FROM seen_objects WHERE clip_id = ? AND label = ?", (clip_id, label)).fetchone()
+        return row[0] if row else None
+
+    def voices(self) -> list[tuple[float, float, int | None]]:
+        """``(t0, t1, voice)`` per voice turn (a sentence, or a segment's run of words) in time order."""
+        return [tuple(r) for r in self.db.execute("SELECT t0, t1, voice FROM voice_turns ORDER BY t0")]
 
     def memoised(self, key: str, load):
         """``load()``, remembered under ``key`` while a read-only store is open (always fresh otherwise)."""

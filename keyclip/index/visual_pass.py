@@ -39,6 +39,7 @@ def run_visual_pass(
     from keyclip.tools.detect import ObjectSampler, summarise
     from keyclip.tools.keyframes import ThumbnailSampler
     from keyclip.tools.ocr import ScreenTextTracker
+    from keyclip.tools.scene_kinds import PictureMeter
 
     results: dict[str, tuple[float, Writer]] = {}
     duration = media.duration
@@ -60,6 +61,7 @@ def run_visual_pass(
     need_scenes = "scenes" in todo
     cutter = SceneCutter(s.scenes, media.video.average_fps) if need_scenes else None
     thumbs = ThumbnailSampler(s.clips) if need_scenes else None
+    meter = PictureMeter() if need_scenes else None
     tracker = ScreenTextTracker(models.ocr(threads=threads), s.ocr) if "ocr" in todo else None
     sampler = None
     if "objects" in todo:
@@ -70,7 +72,7 @@ def run_visual_pass(
         else:
             sampler = ObjectSampler(detector, s.detect)
 
-    consumers = [c for c in (cutter, thumbs, tracker, sampler) if c is not None]
+    consumers = [c for c in (cutter, thumbs, meter, tracker, sampler) if c is not None]
     label = "decode: " + "+".join(n for n in todo if n in ("scenes", "ocr", "objects") and n not in results)
     progress.start(label, duration)
     frames = 0
@@ -88,7 +90,7 @@ def run_visual_pass(
         note(f"{path.name}: video ends early at {last_t:.1f}s of {duration:.1f}s (truncated file?)")
         duration = max(last_t, 0.04)
 
-    if cutter is not None and thumbs is not None:
+    if cutter is not None and thumbs is not None and meter is not None:
         scenes = cutter.finish(duration)
         clips = split_into_clips(scenes, s.clips.max_clip_s)
         keyframes = thumbs.choose(clips)
@@ -99,6 +101,7 @@ def run_visual_pass(
             clips=[(i, c.t0, c.t1) for i, c in clips],
             keyframes=[(ci, th.t, th.width, th.height, th.jpeg) for ci, th in keyframes],
             info={"frames": frames, "detector": s.scenes.detector, "cuts": len(scenes) - 1},
+            features=meter.features([(x.t0, x.t1) for x in scenes]),
         ))
         clip_spans = [(ci + 1, c) for ci, (_, c) in enumerate(clips)]
     else:
@@ -124,8 +127,10 @@ def run_visual_pass(
             store.write_objects,
             seconds=decode_secs,
             detections=sampler.detections,
-            per_clip={cid: summarise(dets) for cid, dets in per_clip.items()},
-            info={"model": sampler.detector.version, "frames_checked": sampler.frames_checked},
+            per_clip={cid: summarise(dets, max_gap_s=3 * s.detect.interval_s) for cid, dets in per_clip.items()},
+            crops=sampler.crops,
+            info={"model": sampler.detector.version, "frames_checked": sampler.frames_checked,
+                  "frames_looked": sampler.frames_looked, "checked_t": [round(t, 2) for t in sampler.checked_t]},
         ))
     # commit scenes before the stages that refer to its clips
     order = {"scenes": 0, "ocr": 1, "objects": 2}
