@@ -267,7 +267,7 @@ def _print_answer(answer, evidence: list[dict]) -> None:
                           escape(c.text), escape(c.thumbnail or ""))
         out.print(table)
     if evidence:
-        kind_names = {"speech": "said", "ocr": "on screen", "objects": "seen"}
+        kind_names = {"speech": "said", "ocr": "on screen", "objects": "seen", "scene": "footage"}
         table = Table("#", "start–end", "kind", "evidence", title="retrieved evidence")
         for i, e in enumerate(evidence, start=1):
             table.add_row(str(i), f"{clock(e['start'])}–{clock(e['end'])}", kind_names.get(e["kind"], e["kind"]),
@@ -314,12 +314,13 @@ def select(
         print(json.dumps(selection.to_dict(), indent=2))
         return
     plan = selection.plan
-    table = Table("clip", "score", "frames", "size", "tokens", "frame times",
+    table = Table("clip", "kind", "score", "frames", "size", "tokens", "frame times",
                   title=f"{plan.token_model}: {plan.total_tokens} of {plan.budget} tokens, "
                         f"relevance from {'+'.join(selection.signals)}")
     for c in plan.clips:
         times = ", ".join(hms(t) for t in c.timestamps[:6]) + (" …" if len(c.timestamps) > 6 else "")
-        table.add_row(f"{hms(c.t0)}–{hms(c.t1)}", f"{c.score:.2f}", str(len(c.timestamps)),
+        table.add_row(f"{hms(c.t0)}–{hms(c.t1)}", selection.kind_at(c.t0, c.t1) or "-", f"{c.score:.2f}",
+                      str(len(c.timestamps)),
                       f"{c.width}x{c.height}", str(c.tokens), times)
     out.print(table)
     for note in plan.notes:

@@ -80,3 +80,37 @@ def test_retrieval_points_at_the_right_slide(dev_index, dev_truth):
     hits = search_store(store, "twenty three people in a room share a birthday", make_embedder(s), k=3)
     seg = next(x for x in dev_truth["segments"] if x.get("title") == "Collisions Are Inevitable")
     assert seg["start"] <= hits[0].record.t0 < seg["end"]
+
+
+GROUND_TRUTH_KINDS = {"slide": {"slide"}, "footage": {"footage", "talking head"}, "needle": {"still image"}}
+"""The dev set's segment kinds and the scene kinds that are each (a needle is a still image)."""
+
+
+def test_scene_kinds_match_the_ground_truth_segments(dev_index, dev_truth):
+    result, _ = dev_index
+    store = IndexStore.open(result.index_path, readonly=True)
+    rows = store.scene_rows()
+    right = []
+    for seg in dev_truth["segments"]:
+        # the scene kinds covering the middle of the segment (a cut inside footage makes two scenes)
+        mid = (seg["start"] + seg["end"]) / 2
+        kind = next((r.kind for r in rows if r.t0 <= mid < r.t1), None)
+        right.append(kind in GROUND_TRUTH_KINDS[seg["kind"]])
+    assert sum(right) / len(right) >= 0.95, [(s["id"], ok) for s, ok in zip(dev_truth["segments"], right) if not ok]
+
+
+def test_three_voices_are_told_apart(dev_index, dev_truth):
+    """The lecturer (espeak), John F. Kennedy and a LibriVox reader: each speaker's turns carry
+    one voice, a different one for each."""
+    result, _ = dev_index
+    store = IndexStore.open(result.index_path, readonly=True)
+    if store.stages()["voices"]["info"].get("skipped"):
+        pytest.skip(store.stages()["voices"]["info"]["skipped"])
+    by_speaker: dict[str, set] = {}
+    for t0, t1, voice in store.voices():
+        if voice is None:
+            continue
+        truth = max(dev_truth["speech"], key=lambda x: min(x["end"], t1) - max(x["start"], t0))
+        by_speaker.setdefault(truth["speaker"], set()).add(voice)
+    assert len(by_speaker) == 3 and all(len(v) == 1 for v in by_speaker.values()), by_speaker
+    assert len(set.union(*by_speaker.values())) == 3

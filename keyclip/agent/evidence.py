@@ -25,7 +25,9 @@ from keyclip.index.screen import normalise as _normalise
 from keyclip.index.store import IndexStore, Record
 
 KIND_NAMES = {"speech": "said", "ocr": "on screen", "objects": "seen", "scene": "footage"}
-CITATION_KINDS = {"speech": "speech", "ocr": "screen-text", "objects": "objects", "scene": "scene"}
+FOOTAGE_KINDS = ("footage", "talking head")
+"""Scene kinds that are camera footage (counted and anchored as "the footage", "the clip")."""
+CITATION_KINDS = {"speech": "speech", "ocr": "screen-text", "objects": "seen", "scene": "scene"}
 
 _STOP = frozenset(
     "a an the and or of to in on at for by with from is are was were be been being it its this that these those "
@@ -262,14 +264,21 @@ class Evidence:
         return out
 
     def footage_spans(self, min_s: float = 1.5) -> list[tuple[float, float]]:
-        """Stretches of the video without screen text (camera footage rather than slides or
-        pages): adjacent text-free scenes (cuts inside one clip) join (worked out once)."""
+        """Stretches of camera footage (scenes of kind footage or talking head; in an index
+        without scene kinds, scenes without screen text); adjacent ones (cuts inside one clip)
+        join (worked out once)."""
         if self._footage is None:
             ocr = [r for r in self.records if r.kind == "ocr" and is_text(r.text)]
+            rows = self.store.scene_rows()
+            kinds = all(r.kind for r in rows) and bool(rows)
             out: list[list[float]] = []
-            for a, b in self.store.scenes():
-                covered = sum(max(0.0, min(b, r.t1) - max(a, r.t0)) for r in ocr if r.t1 > a and r.t0 < b)
-                if covered > 0.3 * (b - a) or b - a <= 0:
+            for row in rows:
+                a, b = row.t0, row.t1
+                if kinds:
+                    if row.kind not in FOOTAGE_KINDS or b - a <= 0:
+                        continue
+                elif sum(max(0.0, min(b, r.t1) - max(a, r.t0)) for r in ocr if r.t1 > a and r.t0 < b) > 0.3 * (b - a) \
+                        or b - a <= 0:
                     continue
                 if out and abs(out[-1][1] - a) < 0.05:
                     out[-1][1] = b

@@ -46,6 +46,7 @@ from keyclip.agent.open_answer import (
 )
 from keyclip.agent.questions import KINDS, Option, Question, parse_question
 from keyclip.agent.result import Answer, Citation, Turn
+from keyclip.agent.thumbs import keyframe_thumbnail, seen_thumbnail
 from keyclip.agent.triage import about_whole_video, triage
 from keyclip.agent.verify import check_open_answer, supporting
 from keyclip.backends.chat import BackendError
@@ -435,25 +436,8 @@ def _citations(tools: Tools, cite: list[dict]) -> list[Citation]:
             continue
         seen.add(key)
         kind = "frames" if c.get("kind") == "frames" else CITATION_KINDS.get(c.get("kind", ""), "speech")
+        thumb = seen_thumbnail(tools.store, tools.index_path, c) if kind == "seen" else None
         out.append(Citation(kind=kind, start=round(c["t0"], 3), end=round(c["t1"], 3), text=c.get("text", ""),
-                            thumbnail=thumbnail(tools, (c["t0"] + c["t1"]) / 2)))
+                            thumbnail=thumb or keyframe_thumbnail(tools.store, tools.index_path, (c["t0"] + c["t1"]) / 2)))
     return out
 
-
-def thumbnail(tools: Tools, t: float) -> str | None:
-    """A JPEG of the keyframe nearest ``t`` beside the index (written once), or None."""
-    folder = tools.index_path.parent / "thumbs"
-    row = tools.store.db.execute("SELECT id FROM keyframes ORDER BY abs(t - ?) LIMIT 1", (t,)).fetchone()
-    if row is None:
-        return None
-    path = folder / f"{row[0]}.jpg"
-    if not path.is_file():
-        jpeg = tools.store.db.execute("SELECT jpeg FROM keyframes WHERE id = ?", (row[0],)).fetchone()[0]
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
-            tmp.write_bytes(jpeg)
-            tmp.replace(path)
-        except OSError:
-            return None
-    return str(path)

@@ -27,7 +27,8 @@ from keyclip.agent.anchors import Anchor
 from keyclip.agent.evidence import Evidence, content_words, is_text, normalise
 from keyclip.agent.negation import denies
 from keyclip.agent.questions import Question, quoted_phrases
-from keyclip.agent.seen import classes_named, seen_counts
+from keyclip.agent.seen import classes_named, count_seen, counted_classes, seen_counts
+from keyclip.agent.voices import voice_count
 from keyclip.console import clock
 from keyclip.index.store import Record
 
@@ -198,8 +199,15 @@ def count_in_video(ev: Evidence, q: Question) -> Count | None:
     text = q.text.lower()
     target = _count_target(q)
     if _VOICES.search(text) and not target:
-        return Count(None, [], "no voices layer",
-                     unsupported="counting voices needs the speakers told apart, and this index does not separate speakers")
+        voices = voice_count(ev, q.text)
+        return Count(voices.count, voices.records, voices.method, unsupported=voices.unsupported)
+    classes = counted_classes(q.text)
+    if classes and not target:
+        n, rows, why = count_seen(ev.store, classes, q.text)
+        cited = [Record(-1 - i, "objects", o.first_t, max(o.last_t, o.first_t + 0.5),
+                        f"seen: {o.count} {o.label} ({o.at_once} at once)") for i, o in enumerate(rows[:6])]
+        return Count(n, cited, f"{' or '.join(sorted(classes))} the detector saw (tracked across frames)",
+                     unsupported=why)
     if _FOOTAGE.search(text) and not re.search(r"\b(slides?|pages?|bullets?)\s+(?:mention|show|contain|list)", text):
         counted = _footage_records(ev)
         return Count(len(counted), counted, "stretches of footage without screen text (scene cuts inside "

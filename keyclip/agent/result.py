@@ -7,7 +7,7 @@ JSON shape (``Answer.model_dump(mode="json")``)::
       "answer": str,                      # the answer text (or why it abstained)
       "letter": "B" | null,               # multiple choice: the chosen option's letter
       "spans": [[start_s, end_s], ...],   # the time spans the answer rests on
-      "citations": [{"kind": "speech" | "screen-text" | "objects" | "frames" | "scene",
+      "citations": [{"kind": "speech" | "screen-text" | "seen" | "frames" | "scene",
                      "start": s, "end": s, "text": str, "thumbnail": path | null,
                      "video": name | null}],     # video: set when asking across an archive
       "confidence": 0..1,
@@ -32,7 +32,7 @@ from pydantic import BaseModel, Field
 
 
 class Citation(BaseModel):
-    kind: Literal["speech", "screen-text", "objects", "frames", "scene"]
+    kind: Literal["speech", "screen-text", "seen", "frames", "scene"]
     start: float
     end: float
     text: str

@@ -9,7 +9,7 @@ seen layer and is abstained without a vision-language model.
 Example:
     >>> sorted(classes_named("Which vehicles are parked behind the pedestrians?"))
     ['bus', 'car', 'motorcycle', 'person', 'train', 'truck']
-    >>> seen_counts("objects seen: 6 person, 1 car")
+    >>> seen_counts("seen: 6 person (3 at once, 6:31.0-6:50.0), 1 car (6:40.0)")
     {'person': 6, 'car': 1}
 """
 
@@ -67,7 +67,7 @@ for _cls, _ws in _WORDS.items():
 for _cls in COCO_CLASSES:
     _INDEX.setdefault(" ".join(_base(x) for x in _cls.split()), set()).add(_cls)
 _WORD = re.compile(r"[a-z]+")
-_SEEN = re.compile(r"(\d+)\s+([a-z][a-z ]*?)(?=,|$)")
+_SEEN = re.compile(r"(\d+)\s+([a-z][a-z ]*?)\s*(?=,|$)")
 
 
 def classes_named(text: str) -> set[str]:
@@ -81,6 +81,42 @@ def classes_named(text: str) -> set[str]:
 
 
 def seen_counts(text: str) -> dict[str, int]:
-    """``"objects seen: 6 person, 1 car"`` -> ``{"person": 6, "car": 1}``."""
+    """``"seen: 6 person (3 at once, 6:31-6:50), 1 car (6:40)"`` -> ``{"person": 6, "car": 1}``."""
     body = text.split(":", 1)[1] if ":" in text else text
+    body = re.sub(r"\([^)]*\)", "", body)
     return {m.group(2).strip(): int(m.group(1)) for m in _SEEN.finditer(body.strip().lower())}
+
+
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[a-z-]+\s+){0,2}?[a-z-]+)\b", re.I)
+_APART = re.compile(r"\b(apart from|besides|other than|excluding|except|not counting|aside from)\b", re.I)
+
+
+def counted_classes(question: str) -> set[str]:
+    """The COCO classes a *how many* question counts: the noun right after "how many"
+    ("how many different people walk past" -> person); empty when it counts something else."""
+    m = _HOW_MANY.search(question)
+    if not m:
+        return set()
+    words = m.group(1).split()
+    return classes_named(words[-1]) or (classes_named(" ".join(words)) if len(words) > 1 else set())
+
+
+def count_seen(store, classes: set[str], question: str, max_gap_s: float = 3.0):
+    """``(count, seen rows, "")`` for the objects of ``classes`` the detector saw in the whole
+    video, or ``(None, rows, why not)`` when the count is not carried: the question excepts some
+    of them ("apart from the cyclist"), nothing of the class was seen, or the tracks and the most
+    seen at once disagree (the count is then only known to lie between them)."""
+    from keyclip.tools.detect import count_tracks
+
+    rows = [o for o in store.seen_objects() if o.label in classes]
+    if _APART.search(question):
+        return None, rows, "the question leaves some of them out, and which detections those are cannot be told"
+    if not rows:
+        return None, rows, f"the detector saw no {' or '.join(sorted(classes))} anywhere in the video"
+    dets = store.detections(classes)
+    at_once = max(sum(1 for d in dets if d.t == t) for t in {d.t for d in dets})
+    tracked = max(at_once, count_tracks(dets, max_gap_s))
+    if tracked != at_once:
+        return None, rows, (f"the detector saw up to {at_once} at once and tracked {tracked} in all, so the "
+                            "number of different ones is not certain")
+    return at_once, rows, ""

@@ -81,6 +81,10 @@ def annotate_video(video: Path, out_dir: Path, settings: Settings, models: Index
         language = (stages.get("speech", {}).get("info") or {}).get("language")
         slides = distinct_slides(store.ocr_spans())
         chapters = make_chapters(store, settings.annotate, duration, slides, llm=llm)
+        scenes = [{"start": round(r.t0, 3), "end": round(r.t1, 3), "kind": r.kind} for r in store.scene_rows()]
+        seen = [{"start": round(o.first_t, 3), "end": round(o.last_t, 3), "label": o.label, "count": o.count,
+                 "at_once": o.at_once} for o in store.seen_objects()]
+        voices = [{"start": round(a, 3), "end": round(b, 3), "voice": v} for a, b, v in store.voices() if v is not None]
         prose, keys, method = summarise(store, chapters, settings.annotate, slides, llm=llm)
     finally:
         store.close()
@@ -101,13 +105,18 @@ def annotate_video(video: Path, out_dir: Path, settings: Settings, models: Index
                   **built.media.to_dict()},
         "index": {"path": str(built.index_path), "cache_hit": built.cache_hit, "stages_run": built.stages_run,
                   "stages": {k: {"fingerprint": v.get("fingerprint"), "seconds": v.get("seconds"),
-                                 "info": v.get("info")} for k, v in stages.items()}},
+                                 "info": {i: x for i, x in (v.get("info") or {}).items() if i != "checked_t"}}
+                             for k, v in stages.items()}},
         "models": {"speech": settings.speech.model, "ocr": settings.ocr.backend, "detector": settings.detect.weights,
+                   "voices": settings.voices.model,
                    "text_embedder": settings.embed.model, "llm": getattr(llm, "name", None)},
         "versions": _versions(),
         "language": language,
         "keywords": keys,
         "chapters": [c.to_dict() for c in chapters],
+        "scenes": scenes,
+        "seen": seen,
+        "voices": {"count": len({v["voice"] for v in voices}), "segments": voices},
         "counts": counts,
         "seconds": seconds,
         "outputs": list(OUTPUTS),

@@ -28,7 +28,7 @@ from keyclip.console import clock
 from keyclip.index.store import IndexStore, Record
 from keyclip.settings import AnnotateOptions
 
-_OBJECTS = re.compile(r"^objects seen:\s*", re.I)
+_OBJECTS = re.compile(r"^(?:objects )?seen:\s*", re.I)
 
 
 @dataclass
@@ -39,10 +39,12 @@ class Chapter:
     source: str
     """Where the title came from: ``slide``, ``llm``, ``speech``, ``objects`` or ``none``."""
     slide: int | None = None
+    kind: str | None = None
+    """The kind of shot that fills most of it (slide, footage, still image, …), when known."""
 
     def to_dict(self) -> dict:
         return {"start": round(self.start, 3), "end": round(self.end, 3), "title": self.title,
-                "title_from": self.source}
+                "title_from": self.source, "kind": self.kind}
 
 
 def _slide_at(slides: list[Slide], a: float, b: float) -> int | None:
@@ -93,12 +95,21 @@ def _fallback_title(a: float, b: float, speech: list[Record], objects: list[Reco
     labels: dict[str, None] = {}
     for r in objects:
         if r.t0 < b and r.t1 > a:
-            for part in _OBJECTS.sub("", r.text).split(","):
+            for part in re.sub(r"\([^)]*\)", "", _OBJECTS.sub("", r.text)).split(","):
                 labels[re.sub(r"^\s*\d+\s+", "", part).strip()] = None
     labels.pop("", None)
     if labels:
         return "Footage: " + ", ".join(labels)[:80], "objects"
     return f"Untitled ({clock(a)})", "none"
+
+
+def _main_kind(store: IndexStore, a: float, b: float) -> str | None:
+    """The scene kind covering most of [a, b]."""
+    cover: dict[str, float] = {}
+    for row in store.scene_rows():
+        if row.kind and row.t1 > a and row.t0 < b:
+            cover[row.kind] = cover.get(row.kind, 0.0) + min(b, row.t1) - max(a, row.t0)
+    return max(cover, key=cover.get) if cover else None
 
 
 def _llm_title(llm, a: float, b: float, speech: list[Record]) -> str | None:
@@ -169,7 +180,7 @@ def make_chapters(store: IndexStore, options: AnnotateOptions, duration: float |
             source = "llm"
             if title is None:
                 title, source = _fallback_title(a, b, speech, objects)
-        chapters.append(Chapter(a, b, title, source, here))
+        chapters.append(Chapter(a, b, title, source, here, _main_kind(store, a, b)))
     chapters[0].start = 0.0
     chapters[-1].end = max(chapters[-1].end, duration)
     return chapters

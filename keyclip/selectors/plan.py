@@ -30,12 +30,20 @@ class Selection:
     signals: tuple[str, ...]
     key_clips: tuple[Candidate, ...]
     plan: BudgetPlan
+    scene_kinds: tuple[tuple[float, float, str | None], ...] = ()
+    """``(t0, t1, kind)`` of every scene (slide, footage, …), for showing what each clip is."""
+
+    def kind_at(self, t0: float, t1: float) -> str | None:
+        """The kind of the scene that covers most of ``[t0, t1]``."""
+        best = max(self.scene_kinds, key=lambda s: min(s[1], t1) - max(s[0], t0), default=None)
+        return best[2] if best and min(best[1], t1) > max(best[0], t0) else None
 
     def to_dict(self) -> dict:
         return {
             "queries": list(self.queries),
             "signals": list(self.signals),
-            "key_clips": [{"start": c.t0, "end": c.t1, "score": round(c.score, 4)} for c in self.key_clips],
+            "key_clips": [{"start": c.t0, "end": c.t1, "score": round(c.score, 4), "kind": self.kind_at(c.t0, c.t1)}
+                          for c in self.key_clips],
             "plan": self.plan.to_dict(),
         }
 
@@ -79,7 +87,8 @@ def select_for_question(
     plan = plan_with_storyboard(chosen, distinct, None,
                                 s.select.budget if budget is None else budget,
                                 token_model(s.select.token_model), source_size(store), s.select)
-    return Selection(tuple(queries), rel.signals, tuple(chosen), plan)
+    kinds = tuple((r.t0, r.t1, r.kind) for r in store.scene_rows())
+    return Selection(tuple(queries), rel.signals, tuple(chosen), plan, kinds)
 
 
 def source_size(store: IndexStore) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from keyclip.agent.result import Answer
 from keyclip.console import clock
 
-KIND_LABELS = {"speech": "said", "screen-text": "on screen", "objects": "seen", "frames": "seen (frames)"}
+KIND_LABELS = {"speech": "said", "screen-text": "on screen", "seen": "seen", "frames": "seen (frames)", "scene": "footage"}
 
 # 1:02:03, 12:03 or 0:07 (optionally with tenths) not inside a longer number
 _TIME = re.compile(r"(?<![\d:.])(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)(?:\.(\d))?(?![\d:])")
