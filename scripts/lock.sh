@@ -10,6 +10,6 @@ UV=${UV:-uv}
 command -v "$UV" >/dev/null 2>&1 || { python3 -m pip install -q --user uv && UV="python3 -m uv"; }
 $UV pip compile pyproject.toml "$@" \
   --python-version 3.11 --python-platform x86_64-manylinux_2_28 \
-  --extra llm --extra ui --extra st --extra hf --extra clip --extra ultralytics --extra ray --extra eval --extra test \
+  --extra llm --extra ui --extra st --extra hf --extra clip --extra ultralytics --extra ray --extra eval --extra test --extra classes \
   --custom-compile-command "bash scripts/lock.sh" \
   --output-file requirements.lock

@@ -52,7 +52,7 @@ if [ "$mode" = test ]; then
   # torch + torchvision as the pair on this machine's disk (ultralytics needs torchvision's compiled
   # ops; PyPI's torchvision does not load beside the 2.13 CPU wheel). The default install has no torch.
   "${pip[@]}" torch torchvision
-  extras="llm,ui,st,hf,clip,ultralytics,ray,eval,test"
+  extras="llm,ui,st,hf,clip,ultralytics,ray,eval,test,classes"
 else
   extras="llm,ui"
 fi

@@ -169,7 +169,7 @@ def test_interrupted_build_keeps_finished_stages_and_resumes(short_video, tmp_pa
     assert not set(report["stages_run"]) & set(done_before)
     db = sqlite3.connect(db_path)
     after = {r[0]: r[1] for r in db.execute("SELECT name, finished_at FROM stages")}
-    assert set(after) == {"scenes", "speech", "ocr", "objects", "kinds", "voices", "embed", "frames"}
+    assert set(after) == {"scenes", "speech", "ocr", "objects", "kinds", "classes", "voices", "embed", "frames"}
     assert all(after[k] == v for k, v in done_before.items())
 
 

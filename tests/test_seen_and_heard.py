@@ -65,6 +65,18 @@ def test_a_pasted_photograph_is_found_where_it_is(spec, name, label):
         assert all(d.t == 2.0 and 0 <= d.box[0] < d.box[2] <= 1 for d in found)
 
 
+def test_the_image_classifier_labels_a_photograph():
+    from keyclip.backends.registry import make_classifier
+
+    classifier, why = make_classifier(Settings(classify={"model": "packaged:efficientnet-lite3"}))
+    if classifier is None:
+        pytest.skip(why)
+    labels = [label for label, _ in classifier.classify(cv2.imread(str(OBJECTS / "cat.jpg")))]
+    assert labels and ("cat" in labels[0].lower() or labels[0] == "tabby"), labels
+    grey = classifier.classify(np.full((200, 300, 3), 128, np.uint8))  # nothing there: any guess is weak
+    assert all(score < 0.9 for _, score in grey), grey
+
+
 def test_the_tracker_counts_objects_not_objects_times_frames():
     # two people walking side by side over five frames, a third who appears once among them
     dets = []
@@ -190,11 +202,16 @@ def _seen_and_heard_video(path: Path, tmp: Path) -> dict:
 @pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf").is_file(), reason="no DejaVu font")
 def test_a_video_indexed_end_to_end_says_what_was_seen_and_heard(tmp_path, settings):
     from keyclip.agent.run import Asker
+    from keyclip.backends.registry import make_classifier
     from keyclip.index.build import build_index
     from keyclip.index.store import IndexStore
 
     video = tmp_path / "garden.mp4"
     truth = _seen_and_heard_video(video, tmp_path)
+    classify = make_classifier(Settings(classify={"model": "packaged:efficientnet-lite3"}))[0] is not None
+    if classify:  # the classes extra and the openpibo models are there (the test install): use them
+        settings = settings.model_copy(update={"classify": settings.classify.model_copy(
+            update={"model": "packaged:efficientnet-lite3"})})
     result = build_index(video, settings)
     store = IndexStore.open(result.index_path, readonly=True)
     kinds = [(round(r.t0), r.kind) for r in store.scene_rows()]
@@ -208,6 +225,9 @@ def test_a_video_indexed_end_to_end_says_what_was_seen_and_heard(tmp_path, setti
     assert thumb is not None and cv2.imdecode(np.frombuffer(thumb, np.uint8), cv2.IMREAD_COLOR).shape[0] >= 60
     assert not [o for o in store.seen_objects() if o.first_t < truth["slide"][1]]
     assert any(r.text.startswith("seen: 1 cat") for r in store.records("objects"))
+    if classify:  # weak labels for the footage's keyframes only, never for the slide
+        guesses = store.frame_classes()
+        assert guesses and all(t >= truth["footage"][0] for t, _, _ in guesses), guesses
     voices = [v for _, _, v in store.voices()]
     assert sorted(set(voices) - {None}) == [0, 1], store.voices()
     store.close()

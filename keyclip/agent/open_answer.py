@@ -208,17 +208,30 @@ def sight_abstention(q: Question, ev: Evidence, clips: list[tuple[float, float]]
     anchor = resolve_anchor(spec, ev) if spec else None
     if seen:
         watch = [(r.t0, r.t1) for r in seen]
-        found = "; ".join(f"{r.text.removeprefix('objects seen: ')} at {hms(r.t0)}-{hms(r.t1)}" for r in seen[:4])
+        found = "; ".join(f"{r.text.removeprefix('seen: ')} at {hms(r.t0)}-{hms(r.t1)}" for r in seen[:4])
         where = f" The detector saw {found}."
     else:
         watch = ([anchor.window] if anchor else []) + ev.footage_spans() + list(clips)
-        where = ""
+        where = _picture_guesses(ev, watch[:4])
     spans, look = worth_watching(watch)
     reason = ("the question is about what is seen, and no vision-language model is configured: the offline "
               "models read speech, screen text and detected objects only (set KEYCLIP_VLM__BACKEND)")
     return {"answer": "Not answered: I cannot see the video without a vision-language model." + where + look,
             "abstained": True, "reason": reason, "spans": spans, "confidence": 0.0,
             "cite": [record_dict(r) for r in seen[:4]]}
+
+
+def _picture_guesses(ev: Evidence, spans: list[tuple[float, float]]) -> str:
+    """The image classifier's best labels inside ``spans``, said as the guesses they are."""
+    guesses: dict[str, tuple[float, float]] = {}
+    for t, label, score in ev.store.frame_classes():
+        if any(a <= t < b for a, b in spans) and score > guesses.get(label, (0.0, 0.0))[0]:
+            guesses[label] = (score, t)
+    if not guesses:
+        return ""
+    best = sorted(guesses.items(), key=lambda kv: -kv[1][0])[:3]
+    return (" An image classifier's guesses (unchecked) for the pictures there: "
+            + ", ".join(f"{label} ({score:.2f}, {hms(t)})" for label, (score, t) in best) + ".")
 
 
 HEADING_WORDS = 6

@@ -54,12 +54,15 @@ def voice_count(ev: Evidence, question: str) -> VoiceCount:
         first.setdefault(v, (t0, t1))
     if not talk:
         return VoiceCount(None, [], "no voices layer", unsupported="no sentence was long enough to tell its voice")
-    ambiguous = ev.store.stages()["voices"]["info"].get("ambiguous") or []
-    if ambiguous:
-        a, b = ambiguous[0]
-        return VoiceCount(None, [], "voices layer", unsupported=(
-            f"{len(ambiguous)} sentence(s) sound close to two voices (the first at {clock(a)}-{clock(b)}), so the "
-            "number of different voices is not certain"))
+    info = ev.store.stages()["voices"]["info"]
+    unsure = [("sound close to two voices", span) for span in info.get("ambiguous") or []]
+    unsure += [(f"sound like none of the {len(talk)} voices and are too short to tell whether they are "
+                "another", span) for span in info.get("unmatched") or []]
+    if unsure:
+        what, (a, b) = unsure[0]
+        return VoiceCount(None, [Record(-1, "speech", a, b, "a sentence whose voice is not certain")], "voices layer",
+                          unsupported=(f"{len(unsure)} sentence(s) {what} (the first at {clock(a)}-{clock(b)}), so "
+                                       "the number of different voices is not certain"))
     voices = sorted(first, key=lambda v: first[v][0])
     method = "distinct voices among the speech (voice prints of each segment, grouped)"
     if _EXCEPT_MAIN.search(question):

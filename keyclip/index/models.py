@@ -57,6 +57,12 @@ class IndexModels:
 
         return self._get("voices", threads, lambda: make_voice_encoder(self.settings, threads=threads))
 
+    def classifier(self):
+        """``(image classifier, "")`` or ``(None, why the classes stage is skipped)``."""
+        from keyclip.backends.registry import make_classifier
+
+        return self._get("classifier", None, lambda: make_classifier(self.settings))
+
     def embedder(self, threads: int | None = None):
         from keyclip.backends.registry import make_embedder
 

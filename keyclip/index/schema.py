@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _statements(script: str) -> list[str]:
@@ -128,10 +128,19 @@ def _m003_seen_and_heard(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _m004_frame_classes(db: sqlite3.Connection) -> None:
+    """An image classifier's labels per keyframe (weak evidence of what a picture shows)."""
+    db.execute("""CREATE TABLE frame_classes (
+        keyframe_id INTEGER NOT NULL REFERENCES keyframes(id),
+        t REAL NOT NULL, label TEXT NOT NULL, score REAL NOT NULL
+    )""")
+
+
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_keyframe_embeddings", _m002_keyframe_embeddings),
     ("003_seen_and_heard", _m003_seen_and_heard),
+    ("004_frame_classes", _m004_frame_classes),
 ]
 
 

@@ -160,7 +160,8 @@ class IndexStore:
         """Scenes, clips ``(scene_index, t0, t1)`` and keyframes ``(clip_index, t, w, h, jpeg)``;
         ``features`` per scene: the picture measures its kind is told from."""
         with self.transaction() as db:
-            for table in ("seen_objects", "clip_objects", "keyframe_embeddings", "keyframes", "clips", "scenes"):
+            for table in ("frame_classes", "seen_objects", "clip_objects", "keyframe_embeddings", "keyframes", "clips",
+                          "scenes"):
                 db.execute(f"DELETE FROM {table}")
             feats = features or [{} for _ in scenes]
             db.executemany("INSERT INTO scenes (id, t0, t1, features) VALUES (?, ?, ?, ?)",
@@ -253,6 +254,18 @@ class IndexStore:
             db.executemany("UPDATE speech_segments SET voice = ? WHERE id = ?",
                            [(v, seg_id) for seg_id, (_, v) in longest.items()])
             self._mark(db, "voices", fingerprint, seconds, info)
+
+    def write_frame_classes(self, fingerprint: str, seconds: float, rows: list[tuple[int, float, str, float]],
+                            info: dict) -> None:
+        """``(keyframe_id, t, label, score)`` rows of the image classifier."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM frame_classes")
+            db.executemany("INSERT INTO frame_classes VALUES (?, ?, ?, ?)", rows)
+            self._mark(db, "classes", fingerprint, seconds, info)
+
+    def frame_classes(self) -> list[tuple[float, str, float]]:
+        """``(t, label, score)`` of the image classifier, in time order (weak evidence)."""
+        return [tuple(r) for r in self.db.execute("SELECT t, label, score FROM frame_classes ORDER BY t, score DESC")]
 
     def write_embeddings(self, fingerprint: str, seconds: float, ids: list[int], vectors: np.ndarray, info: dict) -> None:
         with self.transaction() as db:

@@ -101,6 +101,8 @@ def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fin
     store.write_voices(fingerprint, secs, rows, {
         "model": encoder.name, "turns": len(rows), "with_voice": sum(v is not None for *_, v in rows),
         "voices": len(talk), "seconds_per_voice": {str(k): round(v, 1) for k, v in sorted(talk.items())},
-        "ambiguous": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ambiguous]})
+        "ambiguous": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ambiguous],
+        # turns long enough to tell that sound like no voice: perhaps another one, too short to found it
+        "unmatched": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ids if voice_of[i] is None]})
     progress.finish("voices", f"{len(talk)} voices over {len(rows)} turns")
     return secs

@@ -27,6 +27,8 @@ import numpy as np
 from keyclip.media.frames import DecodedFrame
 
 KINDS = ("slide", "screen recording", "footage", "still image", "talking head")
+RULES_VERSION = 2
+"""Part of the kinds stage's fingerprint: raise it when a rule or threshold below changes."""
 
 _WIDTH = 160
 STEP_S = 0.5
@@ -37,8 +39,10 @@ MOVING_SHARE = 0.25
 """A scene whose picture moves in at least this share of its steps is moving."""
 FLAT_SHARE = 0.45
 """A frame with at least this share of pixels at one grey level is a rendered page."""
-TALKING_BOX = 0.06
-"""A person box at least this share of the frame, in most checked frames, is a talking head."""
+TALKING_BOX = 0.15
+"""A person box at least this share of the frame, in most checked frames, is a talking head (a
+person framed to talk to the camera; a passer-by in a street shot fills about a tenth, a distant
+cyclist a sixteenth)."""
 
 
 @dataclass
