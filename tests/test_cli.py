@@ -45,9 +45,12 @@ def test_models_table_lists_every_role(cache):
     proc = run("models", "--json", cache=cache)
     assert proc.returncode == 0, proc.stderr
     rows = {r["role"]: r for r in json.loads(proc.stdout)}
-    assert set(rows) == {"asr", "ocr", "detector", "text-embedder", "llm", "vlm", "image-text scorer"}
+    assert set(rows) == {"asr", "ocr", "detector", "voices", "image classes", "text-embedder", "llm", "vlm",
+                         "image-text scorer"}
     for role in ("asr", "ocr", "text-embedder"):
         assert rows[role]["present"], rows[role]
+    # the packages the fetched model files come from say what their licences are; the table repeats it
+    assert "licence" in rows["voices"]["source"] and "public domain" in rows["detector"]["source"]
     assert not rows["vlm"]["present"] and "no VLM" in rows["vlm"]["detail"]
 
 

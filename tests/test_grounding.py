@@ -100,7 +100,7 @@ def test_cross_stream_join_reads_the_screen_during_a_spoken_moment(ev):
 def test_a_visual_question_is_answered_only_from_matching_detections(ev):
     q = "In the footage of the street, which vehicles can be seen?"
     seen = _choose(ev, q, ["A. Cars", "B. Boats"], threshold=0.0)
-    assert seen["letter"] == "A" and seen["cite"][0]["kind"] == "seen"
+    assert seen["letter"] == "A" and seen["cite"][0]["kind"] == "objects"  # a seen record (cited as kind "seen")
     # the hills footage has no detections: nothing carries any option, so it abstains and says why
     unseen = _choose(ev, "What colour is the sky in the clip of clouds over the hills?",
                      ["A. Grey", "B. Blue"], threshold=0.0)

@@ -97,9 +97,10 @@ def test_changed_option_reruns_only_its_stage(sample_index, tmp_path):
     before = IndexStore.open(result.index_path, readonly=True).stages()
     changed = s.model_copy(update={"ocr": s.ocr.model_copy(update={"min_confidence": 0.61})})
     fps_old, fps_new = stage_fingerprints(s), stage_fingerprints(changed)
-    assert {k for k in fps_old if fps_old[k] != fps_new[k]} == {"ocr", "embed"}
+    # screen text feeds the scene kinds (text lines) and the embeddings
+    assert {k for k in fps_old if fps_old[k] != fps_new[k]} == {"ocr", "kinds", "embed"}
     rerun = build_index(result.video, changed)
-    assert set(rerun.stages_run) == {"ocr", "embed"}
+    assert set(rerun.stages_run) == {"ocr", "kinds", "embed"}
     after = IndexStore.open(result.index_path, readonly=True).stages()
     for name in ("scenes", "speech", "objects"):
         assert after[name]["finished_at"] == before[name]["finished_at"]
@@ -186,4 +187,4 @@ def test_concurrent_builds_of_one_video_do_not_collide(short_video, tmp_path, mo
     assert sorted(r["cache_hit"] for r in reports) == [False, True]
     db = sqlite3.connect(reports[0]["index_path"])
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    assert db.execute("SELECT COUNT(*) FROM stages").fetchone()[0] == 6
+    assert db.execute("SELECT COUNT(*) FROM stages").fetchone()[0] == 9

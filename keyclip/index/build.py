@@ -115,13 +115,14 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     if isinstance(found, DetectorFiles):
         library = "ultralytics" if found.backend == "ultralytics" else "opencv-python-headless"
         detector_id = ([(f.name, f.stat().st_size) for f in found.files], found.backend, package_version(library))
-    objects = _hash("objects/3", scenes, s.detect.fingerprint(), detector_id)
+    objects = _hash("objects/4", scenes, s.detect.fingerprint(), detector_id)
     from keyclip.tools.scene_kinds import RULES_VERSION
 
     kinds = _hash("kinds", RULES_VERSION, scenes, ocr, objects)
-    classes = _hash("classes/1", kinds, s.classify.fingerprint(),
-                    package_version("ai-edge-litert") if s.classify.model else None)
-    speech = _hash("speech/1", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
+    # off, the stage reads nothing: it does not re-run when the kinds change
+    classes = _hash("classes/1", s.classify.fingerprint(),
+                    (kinds, package_version("ai-edge-litert")) if s.classify.model else None)
+    speech = _hash("speech/2", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
     voices = _hash("voices/3", speech, s.voices.fingerprint(), voice_model_id(s))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)

@@ -200,11 +200,11 @@ class IndexStore:
 
     def write_objects(
         self, fingerprint: str, seconds: float, detections: list, per_clip: dict[int, object], info: dict,
-        crops: dict[tuple[float, str], bytes] | None = None,
+        crops: dict[tuple[int, str], bytes] | None = None,
     ) -> None:
         """Detections, per-clip summaries (``clip_id -> ClipObjects``) and their seen records
         (one per clip: ``seen: 2 person (2 at once, 6:31-6:50), ...``); ``crops`` maps
-        ``(t, label)`` to the thumbnail of that label's largest box."""
+        ``(clip_id, label)`` to the thumbnail of that label's largest box in the clip."""
         from keyclip.console import hms
 
         crops = crops or {}
@@ -221,7 +221,7 @@ class IndexStore:
                            (clip_id, json.dumps(summary.labels), json.dumps(summary.boxes), summary.describe()))
                 db.executemany("INSERT INTO seen_objects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                [(clip_id, o.label, o.count, o.at_once, o.first_t, o.last_t, o.frames, o.confidence,
-                                 o.best_t, *o.best_box, crops.get((o.best_t, o.label))) for o in summary.seen])
+                                 o.best_t, *o.best_box, crops.get((clip_id, o.label))) for o in summary.seen])
                 clip = clips[clip_id]
                 rows.append((clip.t0, clip.t1, summary.sentence(hms), clip_id))
             self._replace_records(db, "objects", rows)

@@ -36,7 +36,7 @@ def run_visual_pass(
     models: IndexModels,
 ) -> dict[str, tuple[float, Writer]]:
     """Run the visual stages in ``todo`` over one decode. Returns ``stage -> (seconds, writer)``."""
-    from keyclip.tools.detect import ObjectSampler, summarise
+    from keyclip.tools.detect import ObjectSampler, seen_crops, summarise
     from keyclip.tools.keyframes import ThumbnailSampler
     from keyclip.tools.ocr import ScreenTextTracker
     from keyclip.tools.scene_kinds import PictureMeter
@@ -123,12 +123,19 @@ def run_visual_pass(
             k = bisect.bisect_right(starts, d.t) - 1
             if k >= 0:
                 per_clip.setdefault(clip_spans[k][0], []).append(d)
+        summaries = {cid: summarise(dets, max_gap_s=3 * s.detect.interval_s) for cid, dets in per_clip.items()}
+        # the thumbnail of each clip's seen object: its largest box, cropped from its frame (frames
+        # taken again are not turned upright, so a rotated video's citations keep the keyframe)
+        w, h = media.video.width or 640, media.video.height or 360
+        crops = {} if media.video.rotation else seen_crops(
+            path, {(cid, o.label): (o.best_t, o.best_box) for cid, summary in summaries.items() for o in summary.seen},
+            (640, max(2, round(640 * h / w / 2) * 2)))
         results["objects"] = (decode_secs, partial(
             store.write_objects,
             seconds=decode_secs,
             detections=sampler.detections,
-            per_clip={cid: summarise(dets, max_gap_s=3 * s.detect.interval_s) for cid, dets in per_clip.items()},
-            crops=sampler.crops,
+            per_clip=summaries,
+            crops=crops,
             info={"model": sampler.detector.version, "frames_checked": sampler.frames_checked,
                   "frames_looked": sampler.frames_looked, "checked_t": [round(t, 2) for t in sampler.checked_t]},
         ))

@@ -211,12 +211,9 @@ class ObjectSampler:
     """Frames compared with the last one the detector ran on."""
     checked_t: list[float] = field(default_factory=list)
     """When the detector ran (a scene's kind compares its detections with its checked frames)."""
-    crops: dict[tuple[float, str], bytes] = field(default_factory=dict)
-    """(t, label) -> a small JPEG of the largest box of that label in the frame at t."""
     _next_t: float = 0.0
     _last_t: float = -1e9
     _last_gray: np.ndarray | None = None
-    _largest: dict[str, float] = field(default_factory=dict)
 
     def add(self, frame: DecodedFrame) -> None:
         if frame.t < self._next_t:
@@ -231,35 +228,7 @@ class ObjectSampler:
         self._last_gray, self._last_t = gray, frame.t
         self.frames_checked += 1
         self.checked_t.append(frame.t)
-        image = frame.bgr(self.width)
-        found = self.detector.detect(image, frame.t)
-        self.detections.extend(found)
-        self._keep_crops(image, found)
-
-    def _keep_crops(self, image: np.ndarray, found: list[Detection]) -> None:
-        """Keep a thumbnail of a label's box when it is the largest of that label so far."""
-        import cv2
-
-        h, w = image.shape[:2]
-        for d in found:
-            x0, y0, x1, y1 = d.box
-            area = (x1 - x0) * (y1 - y0)
-            if area <= self._largest.get(d.label, 0.0):
-                continue
-            self._largest[d.label] = area
-            pad = 0.1 * max(x1 - x0, y1 - y0)
-            crop = image[int(max(0, y0 - pad) * h):int(min(1, y1 + pad) * h) + 1,
-                         int(max(0, x0 - pad) * w):int(min(1, x1 + pad) * w) + 1]
-            if crop.size == 0:
-                continue
-            scale = 200 / max(crop.shape[:2])
-            if scale < 1:
-                crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
-                                  interpolation=cv2.INTER_AREA)
-            ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 80])
-            if ok:
-                self.crops = {k: v for k, v in self.crops.items() if k[1] != d.label}
-                self.crops[(d.t, d.label)] = jpeg.tobytes()
+        self.detections.extend(self.detector.detect(frame.bgr(self.width), frame.t))
 
 
 def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -339,7 +308,10 @@ class ClipObjects:
         return ", ".join(f"{n} {label}" for label, n in sorted(self.labels.items(), key=lambda kv: -kv[1]))
 
     def sentence(self, hms) -> str:
-        """The seen record's text: ``seen: 2 person (2 at once, 0:10-0:18), 1 car (0:12)``."""
+        """The seen record's text: ``seen: 2 person (2 at once, 0:10-0:18), 1 car (0:12)``
+        (without tracks, the most seen at once: ``seen: 2 person, 1 car``)."""
+        if not self.seen:
+            return "seen: " + self.describe()
         parts = []
         for o in sorted(self.seen, key=lambda o: (-o.count, o.first_t)):
             when = hms(o.first_t) if o.last_t - o.first_t < 1.0 else f"{hms(o.first_t)}-{hms(o.last_t)}"
@@ -371,3 +343,36 @@ def summarise(detections: list[Detection], max_gap_s: float = 4.0) -> ClipObject
             first_t=min(d.t for d in dets), last_t=max(d.t for d in dets), frames=len({d.t for d in dets}),
             confidence=max(d.confidence for d in dets), best_t=best.t, best_box=best.box))
     return ClipObjects(labels=labels, boxes=boxes, seen=tuple(sorted(seen, key=lambda o: o.first_t)))
+
+
+def seen_crops(path: Path, wanted: dict[tuple[int, str], tuple[float, tuple[float, float, float, float]]],
+               size: tuple[int, int], longest: int = 200) -> dict[tuple[int, str], bytes]:
+    """``(clip, label) -> JPEG`` of each ``(t, box)`` in ``wanted``: the frame at ``t`` (taken
+    again from the file, one seek each, at ``size``) cropped to the box with a margin, at most
+    ``longest`` pixels on its longer side."""
+    import cv2
+
+    from keyclip.media.grab import grab_frames
+
+    times = sorted({t for t, _ in wanted.values()})
+    frames = {f.time: f for f in grab_frames(path, [(t, t, [t], size) for t in times])}
+    out = {}
+    for key, (t, (x0, y0, x1, y1)) in wanted.items():
+        frame = frames.get(round(t, 3))
+        if frame is None:
+            continue
+        image = cv2.imdecode(np.frombuffer(frame.jpeg, np.uint8), cv2.IMREAD_COLOR)
+        h, w = image.shape[:2]
+        pad = 0.1 * max(x1 - x0, y1 - y0)
+        crop = image[int(max(0.0, y0 - pad) * h):int(min(1.0, y1 + pad) * h) + 1,
+                     int(max(0.0, x0 - pad) * w):int(min(1.0, x1 + pad) * w) + 1]
+        if crop.size == 0:
+            continue
+        scale = longest / max(crop.shape[:2])
+        if scale < 1:
+            crop = cv2.resize(crop, (max(1, round(crop.shape[1] * scale)), max(1, round(crop.shape[0] * scale))),
+                              interpolation=cv2.INTER_AREA)
+        ok, jpeg = cv2.imencode(".jpg", crop, [cv2.IMWRITE_JPEG_QUALITY, 85])
+        if ok:
+            out[key] = jpeg.tobytes()
+    return out
