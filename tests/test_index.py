@@ -107,6 +107,20 @@ def test_changed_option_reruns_only_its_stage(sample_index, tmp_path):
     build_index(result.video, s)  # put the session index back as it was
 
 
+def test_changed_speech_option_reruns_speech_and_the_stages_that_read_it(sample_index):
+    """Speech again on an index that has voice turns (they refer to the segments): the old turns
+    go with the old segments and the voices stage runs again; the visual stages do not."""
+    result, s = sample_index
+    before = IndexStore.open(result.index_path, readonly=True).stages()
+    changed = s.model_copy(update={"speech": s.speech.model_copy(update={"vad_filter": False})})
+    rerun = build_index(result.video, changed)
+    assert set(rerun.stages_run) == {"speech", "voices", "embed"}
+    store = IndexStore.open(result.index_path, readonly=True)
+    assert store.speech() and store.voices()
+    assert store.stages()["scenes"]["finished_at"] == before["scenes"]["finished_at"]
+    build_index(result.video, s)  # put the session index back as it was
+
+
 def test_same_content_under_another_name_shares_the_index(sample_index, tmp_path):
     result, s = sample_index
     copy = tmp_path / "renamed copy.mp4"

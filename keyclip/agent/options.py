@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from keyclip.agent.anchors import Anchor
+from keyclip.agent.counts import Count
 from keyclip.agent.evidence import Evidence, content_words, is_text, normalise
 from keyclip.agent.negation import denies
 from keyclip.agent.questions import Question, quoted_phrases
@@ -176,14 +177,6 @@ def _scored_counts(q: Question, count: int, counted: list[Record], method: str) 
     return Judged(tuple(judged), f"counted {count} {method}")
 
 
-@dataclass(frozen=True)
-class Count:
-    count: int | None
-    records: list[Record]
-    method: str
-    unsupported: str = ""
-
-
 def _judge_count(ev: Evidence, q: Question) -> Judged | None:
     counted = count_in_video(ev, q)
     if counted is None:
@@ -199,8 +192,7 @@ def count_in_video(ev: Evidence, q: Question) -> Count | None:
     text = q.text.lower()
     target = _count_target(q)
     if _VOICES.search(text) and not target:
-        voices = voice_count(ev, q.text)
-        return Count(voices.count, voices.records, voices.method, unsupported=voices.unsupported)
+        return voice_count(ev, q.text)
     classes = counted_classes(q.text)
     if classes and not target:
         n, rows, why = count_seen(ev.store, classes, q.text)

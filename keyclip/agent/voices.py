@@ -12,23 +12,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
 
+from keyclip.agent.counts import Count
 from keyclip.agent.evidence import Evidence
 from keyclip.console import clock
 from keyclip.index.store import Record
 
 _EXCEPT_MAIN = re.compile(r"\b(apart from|besides|other than|excluding|except(?: for)?|not counting|aside from)\s+"
                           r"(?:the\s+)?(lecturer|narrator|presenter|main speaker|speaker|teacher|professor)\b", re.I)
-
-
-@dataclass(frozen=True)
-class VoiceCount:
-    count: int | None
-    records: list[Record]
-    """The first segment each counted voice says (one citation per voice)."""
-    method: str
-    unsupported: str = ""
 
 
 def voices_layer(ev: Evidence) -> tuple[list[tuple[float, float, int | None]], str]:
@@ -41,10 +32,10 @@ def voices_layer(ev: Evidence) -> tuple[list[tuple[float, float, int | None]], s
     return ev.store.voices(), ""
 
 
-def voice_count(ev: Evidence, question: str) -> VoiceCount:
+def voice_count(ev: Evidence, question: str) -> Count:
     rows, why = voices_layer(ev)
     if why:
-        return VoiceCount(None, [], "no voices layer", unsupported=f"counting voices needs the speakers told apart: {why}")
+        return Count(None, [], "no voices layer", unsupported=f"counting voices needs the speakers told apart: {why}")
     talk: Counter = Counter()
     first: dict[int, tuple[float, float]] = {}
     for t0, t1, v in rows:
@@ -53,14 +44,14 @@ def voice_count(ev: Evidence, question: str) -> VoiceCount:
         talk[v] += t1 - t0
         first.setdefault(v, (t0, t1))
     if not talk:
-        return VoiceCount(None, [], "no voices layer", unsupported="no sentence was long enough to tell its voice")
+        return Count(None, [], "no voices layer", unsupported="no sentence was long enough to tell its voice")
     info = ev.store.stages()["voices"]["info"]
     unsure = [("sound close to two voices", span) for span in info.get("ambiguous") or []]
     unsure += [(f"sound like none of the {len(talk)} voices and are too short to tell whether they are "
                 "another", span) for span in info.get("unmatched") or []]
     if unsure:
         what, (a, b) = unsure[0]
-        return VoiceCount(None, [Record(-1, "speech", a, b, "a sentence whose voice is not certain")], "voices layer",
+        return Count(None, [Record(-1, "speech", a, b, "a sentence whose voice is not certain")], "voices layer",
                           unsupported=(f"{len(unsure)} sentence(s) {what} (the first at {clock(a)}-{clock(b)}), so "
                                        "the number of different voices is not certain"))
     voices = sorted(first, key=lambda v: first[v][0])
@@ -72,4 +63,4 @@ def voice_count(ev: Evidence, question: str) -> VoiceCount:
     speech = [r for r in ev.records if r.kind == "speech"]
     cited = [next((r for r in speech if r.t0 - 0.05 <= first[v][0] < r.t1), None)
              or Record(-1 - v, "speech", *first[v], f"voice {v + 1}") for v in voices]
-    return VoiceCount(len(voices), cited, method)
+    return Count(len(voices), cited, method)

@@ -302,58 +302,57 @@ def make_ocr(s: Settings, threads: int | None = None):
     return RapidOCREngine(threads=threads if threads is not None else s.cpu_threads)
 
 
-def make_detector(s: Settings):
-    """The configured detector, or None (with the reason) when the stage should be skipped: not
-    configured, files missing, or files that do not load (corrupt weights skip the stage, they
-    do not stop the index)."""
-    row = _detector_row(s)
+def _stage_model(stage: str, row: ModelRow, make):
+    """``(model, "")``, or ``(None, why the stage is skipped)`` when ``row`` says its files are not
+    there or ``make()`` cannot load them (a broken model file skips its stage, it does not stop
+    the index)."""
     if not row.present:
-        return None, f"objects stage skipped: {row.detail}"
-    found = detector_files(s)
-    assert isinstance(found, DetectorFiles)
+        return None, f"{stage} stage skipped: {row.detail}"
     try:
+        return make(), ""
+    except ModelMissingError as exc:
+        return None, f"{stage} stage skipped: {exc}"
+
+
+def make_detector(s: Settings):
+    """The configured detector, or None (with the reason) when the objects stage is skipped."""
+    def make():
+        found = detector_files(s)
+        assert isinstance(found, DetectorFiles)
         if found.backend == "opencv-dnn":
             from keyclip.tools.detect import DarknetDetector
 
-            return DarknetDetector(*found.files, s.detect), ""
+            return DarknetDetector(*found.files, s.detect)
         if found.backend == "opencv-dnn-tf":
             from keyclip.tools.detect import TensorflowDetector
 
-            return TensorflowDetector(*found.files, s.detect), ""
+            return TensorflowDetector(*found.files, s.detect)
         from keyclip.tools.detect import YoloDetector
 
         rename = packaged.PERSON_LABELS if s.detect.weights == "packaged:person" else None
-        return YoloDetector(found.weights, s.detect, rename=rename), ""
-    except ModelMissingError as exc:
-        return None, f"objects stage skipped: {exc}"
+        return YoloDetector(found.weights, s.detect, rename=rename)
+
+    return _stage_model("objects", _detector_row(s), make)
 
 
 def make_voice_encoder(s: Settings, threads: int | None = None):
-    """The voice encoder, or None (with the reason) when the voices stage should be skipped."""
-    row = _voices_row(s)
-    if not row.present:
-        return None, f"voices stage skipped: {row.detail}"
+    """The voice encoder, or None (with the reason) when the voices stage is skipped."""
     from keyclip.tools.voices import VoiceEncoder
 
-    try:
-        return VoiceEncoder(Path(row.detail), threads=threads or 1), ""
-    except ModelMissingError as exc:
-        return None, f"voices stage skipped: {exc}"
+    row = _voices_row(s)
+    return _stage_model("voices", row, lambda: VoiceEncoder(Path(row.detail), threads=threads or 1))
 
 
 def make_classifier(s: Settings, threads: int | None = None):
-    """The image classifier, or None (with the reason) when the classes stage should be skipped."""
-    row = _classifier_row(s)
-    if not row.present:
-        return None, f"classes stage skipped: {row.detail}"
-    from keyclip.tools.classify import ImageClassifier
+    """The image classifier, or None (with the reason) when the classes stage is skipped."""
+    def make():
+        from keyclip.tools.classify import ImageClassifier
 
-    model, labels = classifier_files(s)  # type: ignore[misc]
-    try:
+        model, labels = classifier_files(s)  # type: ignore[misc]
         return ImageClassifier(model, labels, threads=threads or s.cpu_threads, top_k=s.classify.top_k,
-                               min_score=s.classify.min_score), ""
-    except ModelMissingError as exc:
-        return None, f"classes stage skipped: {exc}"
+                               min_score=s.classify.min_score)
+
+    return _stage_model("classes", _classifier_row(s), make)
 
 
 def make_embedder(s: Settings, threads: int | None = None):

@@ -174,6 +174,7 @@ class IndexStore:
 
     def write_speech(self, fingerprint: str, seconds: float, segments: list, info: dict) -> None:
         with self.transaction() as db:
+            db.execute("DELETE FROM voice_turns")  # they refer to the segments; the voices stage re-runs
             db.execute("DELETE FROM speech_words")
             db.execute("DELETE FROM speech_segments")
             rows = []

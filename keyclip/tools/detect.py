@@ -52,6 +52,41 @@ DARKNET_WORDS = {"motorbike": "motorcycle", "aeroplane": "airplane", "sofa": "co
 """Darknet's COCO names, in the words a question uses."""
 
 
+def _detection_model(files: tuple[Path, ...], read, weights: Path):
+    """OpenCV's detection model around the network ``read()`` loads from ``files`` (checked first;
+    ``weights`` is the one named when it does not load)."""
+    import cv2
+
+    for path in files:
+        if not Path(path).is_file():
+            raise ModelMissingError(f"objects: {Path(path).name} not found at {path}")
+    try:
+        net = read()
+    except cv2.error as exc:
+        raise ModelMissingError(f"objects: OpenCV cannot load {Path(weights).name}: {exc}") from exc
+    net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+    net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
+    return cv2.dnn_DetectionModel(net)
+
+
+def _detections(classes, confidences, boxes, labels: dict[int, str], t: float, w: int, h: int,
+                ox: int = 0, oy: int = 0) -> list[Detection]:
+    """OpenCV's ``(class, confidence, x y w h)`` output as Detections with boxes as fractions of the
+    ``w`` x ``h`` frame (``ox``, ``oy``: where the frame sits in a letterboxed input); classes
+    without a name and boxes outside the frame are dropped."""
+    out = []
+    for cls, conf, (x, y, bw, bh) in zip(np.ravel(classes), np.ravel(confidences), boxes):
+        if int(cls) not in labels:
+            continue
+        x, y = x - ox, y - oy
+        x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + bw), min(h, y + bh)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        out.append(Detection(t=t, label=labels[int(cls)], confidence=round(float(conf), 4),
+                             box=(round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))))
+    return out
+
+
 class DarknetDetector:
     """A Darknet YOLO (``.cfg`` + ``.weights`` + class names) on OpenCV's DNN module."""
 
@@ -60,16 +95,8 @@ class DarknetDetector:
     def __init__(self, cfg: Path, weights: Path, names: Path, options: DetectOptions, nms: float = 0.45):
         import cv2
 
-        for path in (cfg, weights, names):
-            if not Path(path).is_file():
-                raise ModelMissingError(f"objects: {Path(path).name} not found at {path}")
-        try:
-            net = cv2.dnn.readNetFromDarknet(str(cfg), str(weights))
-        except cv2.error as exc:
-            raise ModelMissingError(f"objects: OpenCV cannot load {Path(weights).name}: {exc}") from exc
-        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-        self._model = cv2.dnn_DetectionModel(net)
+        self._model = _detection_model((cfg, weights, names), lambda: cv2.dnn.readNetFromDarknet(str(cfg), str(weights)),
+                                       weights)
         size = max(32, options.imgsz // 32 * 32)  # Darknet inputs are multiples of 32
         self._model.setInputParams(size=(size, size), scale=1 / 255.0, swapRB=True)
         self.options = options
@@ -88,16 +115,7 @@ class DarknetDetector:
         square[oy:oy + h, ox:ox + w] = image_bgr
         classes, confidences, boxes = self._model.detect(square, confThreshold=self.options.min_confidence,
                                                          nmsThreshold=self.nms)
-        out = []
-        for cls, conf, (x, y, bw, bh) in zip(np.ravel(classes), np.ravel(confidences), boxes):
-            x, y = x - ox, y - oy
-            x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + bw), min(h, y + bh)
-            if x1 <= x0 or y1 <= y0:
-                continue
-            out.append(Detection(t=t, label=self.labels.get(int(cls), str(int(cls))),
-                                 confidence=round(float(conf), 4),
-                                 box=(round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))))
-        return out
+        return _detections(classes, confidences, boxes, self.labels, t, w, h, ox, oy)
 
 
 COCO_IDS = (
@@ -119,16 +137,8 @@ class TensorflowDetector:
     def __init__(self, graph: Path, config: Path, options: DetectOptions, nms: float = 0.45, size: int = 300):
         import cv2
 
-        for path in (graph, config):
-            if not Path(path).is_file():
-                raise ModelMissingError(f"objects: {Path(path).name} not found at {path}")
-        try:
-            net = cv2.dnn.readNetFromTensorflow(str(graph), str(config))
-        except cv2.error as exc:
-            raise ModelMissingError(f"objects: OpenCV cannot load {Path(graph).name}: {exc}") from exc
-        net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
-        net.setPreferableTarget(cv2.dnn.DNN_TARGET_CPU)
-        self._model = cv2.dnn_DetectionModel(net)
+        self._model = _detection_model((graph, config), lambda: cv2.dnn.readNetFromTensorflow(str(graph), str(config)),
+                                       graph)
         self._model.setInputParams(size=(size, size), swapRB=True)
         self.options = options
         self.nms = nms
@@ -139,16 +149,7 @@ class TensorflowDetector:
         h, w = image_bgr.shape[:2]
         classes, confidences, boxes = self._model.detect(image_bgr, confThreshold=self.options.min_confidence,
                                                          nmsThreshold=self.nms)
-        out = []
-        for cls, conf, (x, y, bw, bh) in zip(np.ravel(classes), np.ravel(confidences), boxes):
-            if int(cls) not in self.labels:
-                continue
-            x0, y0, x1, y1 = max(0, x), max(0, y), min(w, x + bw), min(h, y + bh)
-            if x1 <= x0 or y1 <= y0:
-                continue
-            out.append(Detection(t=t, label=self.labels[int(cls)], confidence=round(float(conf), 4),
-                                 box=(round(x0 / w, 4), round(y0 / h, 4), round(x1 / w, 4), round(y1 / h, 4))))
-        return out
+        return _detections(classes, confidences, boxes, self.labels, t, w, h)
 
 
 class YoloDetector:
