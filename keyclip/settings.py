@@ -99,8 +99,8 @@ class VoiceOptions(_Options):
     fetched at set-up; onnxruntime) or a local ``.onnx`` file of the same kind; empty skips the stage."""
     same_voice: float = Field(0.65, ge=0.0, le=1.0)
     """A turn's voice print this similar (cosine) to a voice's mean print is that voice. On the
-    four lecture sets a turn's print was at least 0.68 from its own speaker's mean and at most
-    0.56 from another speaker's; espeak's en-us and en-us+f3 are 0.60 apart
+    four lecture sets a turn's print was at least 0.72 from its own speaker's mean and at most
+    0.53 from another speaker's; espeak's en-us and en-us+f3 are 0.60 apart
     (``bench/voice_bench.py``)."""
     margin: float = Field(0.08, ge=0.0, le=1.0)
     """A turn whose print comes within this of ``same_voice`` for a second voice is ambiguous;

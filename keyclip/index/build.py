@@ -4,10 +4,10 @@ Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``obje
 by one streamed decode - and ``speech`` (running beside the decode, on its own thread), then
 ``kinds`` (each scene's kind, from the stored measures, text and detections), ``classes`` (an
 image classifier on the keyframes of footage, when configured), ``voices`` (voice turns),
-``embed`` and ``frames``. Each
-stage is keyed by a fingerprint of its options and models (and of the stages it reads), is
-committed in one transaction, and is skipped when already done: a re-run after a crash resumes
-from the last finished stage, and an unchanged file with unchanged settings is a cache hit.
+``embed`` and ``frames``. Each stage is keyed by a fingerprint of its options and models (and of
+the stages it reads), is committed in one transaction, and is skipped when already done: a re-run
+after a crash resumes from the last finished stage, and an unchanged file with unchanged settings
+is a cache hit.
 
 Example:
     >>> from keyclip.index.build import build_index
@@ -127,8 +127,7 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)
     return {"scenes": scenes, "ocr": ocr, "objects": objects, "kinds": kinds, "classes": classes, "speech": speech,
-            "voices": voices,
-            "embed": embed, "frames": frames}
+            "voices": voices, "embed": embed, "frames": frames}
 
 
 def voice_model_id(s: Settings) -> object:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+import av
 import numpy as np
 
 from keyclip.errors import ModelMissingError
@@ -353,10 +354,14 @@ def seen_crops(path: Path, wanted: dict[tuple[int, str], tuple[float, tuple[floa
     ``longest`` pixels on its longer side."""
     import cv2
 
+    from keyclip.errors import InputError
     from keyclip.media.grab import grab_frames
 
     times = sorted({t for t, _ in wanted.values()})
-    frames = {f.time: f for f in grab_frames(path, [(t, t, [t], size) for t in times])}
+    try:
+        frames = {f.time: f for f in grab_frames(path, [(t, t, [t], size) for t in times])}
+    except (InputError, av.FFmpegError, OSError):  # thumbnails are a nicety: citations fall back to keyframes
+        return {}
     out = {}
     for key, (t, (x0, y0, x1, y1)) in wanted.items():
         frame = frames.get(round(t, 3))
