@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 
 def _base(word: str) -> str:
@@ -114,7 +115,7 @@ def count_seen(store, classes: set[str], question: str, max_gap_s: float = 3.0):
     if not rows:
         return None, rows, f"the detector saw no {' or '.join(sorted(classes))} anywhere in the video"
     dets = store.detections(classes)
-    at_once = max(sum(1 for d in dets if d.t == t) for t in {d.t for d in dets})
+    at_once = Counter(d.t for d in dets).most_common(1)[0][1]
     tracked = max(at_once, count_tracks(dets, max_gap_s))
     if tracked != at_once:
         return None, rows, (f"the detector saw up to {at_once} at once and tracked {tracked} in all, so the "

@@ -1,10 +1,10 @@
-"""The voices layer read for questions: how many different voices speak, and who speaks when.
+"""The voices layer read for questions: how many different voices speak.
 
 Voice ids come from the index's ``voices`` stage (voice prints of the sentences said, grouped);
 turns too short to tell carry none. "The lecturer" is the voice that speaks longest.
 
 Example:
-    >>> voice_count(Evidence(store)).count                       # doctest: +SKIP
+    >>> voice_count(Evidence(store), "How many different voices are heard?").count   # doctest: +SKIP
     3
 """
 
@@ -23,7 +23,7 @@ _EXCEPT_MAIN = re.compile(r"\b(apart from|besides|other than|excluding|except(?:
 
 
 def voices_layer(ev: Evidence) -> tuple[list[tuple[float, float, int | None]], str]:
-    """``(segments with voices, "")`` or ``([], why there is no voices layer)``."""
+    """``(voice turns, "")`` or ``([], why there is no voices layer)``."""
     stage = ev.store.stages().get("voices")
     if stage is None:
         return [], "this index has no voices layer (index it again to add one)"
