@@ -104,5 +104,5 @@ def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fin
         "ambiguous": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ambiguous],
         # turns long enough to tell that sound like no voice: perhaps another one, too short to found it
         "unmatched": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ids if voice_of[i] is None]})
-    progress.finish("voices", f"{len(talk)} voices over {len(rows)} turns")
+    progress.finish("voices", f"{len(talk)} voice{'' if len(talk) == 1 else 's'} over {len(rows)} turns")
     return secs
