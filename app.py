@@ -28,7 +28,36 @@ CacheOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Where indexe
 
 
 def _settings(cache_dir: Path | None) -> Settings:
-    return Settings(cache_dir=cache_dir) if cache_dir else Settings()
+    """The settings (environment, config file, defaults); a bad value is one line and exit 2."""
+    import tomllib
+
+    from pydantic import ValidationError
+
+    try:
+        return Settings(cache_dir=cache_dir) if cache_dir else Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"])
+        env = "KEYCLIP_" + "__".join(str(x) for x in first["loc"]).upper()
+        _fail(f"bad setting {where} ({env} or the config file): {first['msg']}", 2)
+    except (tomllib.TOMLDecodeError, OSError, ValueError) as exc:
+        _fail(f"cannot read the settings file (KEYCLIP_CONFIG or ./keyclip.toml): {exc}", 2)
+    raise AssertionError  # _fail exits
+
+
+def _updated(section, flags: dict[str, object], names: dict[str, str]):
+    """``section`` (a settings model) with the command-line ``flags`` validated by the same model:
+    a flag out of the setting's bounds is one line naming the flag (``names``: field -> flag)."""
+    from pydantic import ValidationError
+
+    if not flags:
+        return section
+    try:
+        return type(section).model_validate({**section.model_dump(), **flags})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else ""
+        _fail(f"{names.get(field, field)}: {first['msg']}", 2)
 
 
 def _fail(message: str, code: int) -> None:
@@ -118,14 +147,24 @@ def ask(
     cache_dir: CacheOpt = None,
 ) -> None:
     """Answer a question with the time spans it rests on and the evidence (said, on screen, seen)."""
-    from keyclip.agent.run import Asker
-    from keyclip.console import RichProgress
-    from keyclip.index.build import build_index
-
     settings = _settings(cache_dir)
     if not question.strip():
         _fail("the question is empty", 2)
+    _check_options(option or [])
+    _check_k(k)
     settings = _with_agent_flags(settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url)
+    # the path is checked before the agent's modules load (LangGraph alone is about a second)
+    if video.is_dir():
+        from keyclip.batch.archive import archive_videos
+
+        _run(lambda: archive_videos(video))  # a folder that is not an archive
+    else:
+        from keyclip.media.probe import probe
+
+        _run(lambda: probe(video))  # missing, empty, not media
+    from keyclip.agent.run import Asker
+    from keyclip.console import RichProgress
+    from keyclip.index.build import build_index
 
     if video.is_dir():  # an annotated archive: find the video, then answer there
         from keyclip.batch.archive import ask_archive
@@ -200,6 +239,10 @@ def search(
     from keyclip.console import clock
 
     settings = _settings(cache_dir)
+    _check_k(k)
+    from keyclip.batch.archive import archive_videos
+
+    _run(lambda: archive_videos(archive))  # a missing folder or a non-archive is refused before any model loads
 
     def work():
         from keyclip.backends.registry import make_embedder
@@ -220,6 +263,28 @@ def search(
     out.print(table)
 
 
+def _check_options(options: list[str]) -> None:
+    """Answer options must say something, and their letters (``A. …``) must differ."""
+    import re
+
+    letters = []
+    for i, text in enumerate(options, start=1):
+        m = re.match(r"^\s*([A-Za-z])\s*[.):]\s*(.*)$", text, re.S)
+        body = (m.group(2) if m else text).strip()
+        if not body:
+            _fail(f"--option {i} is empty: write the option's text (e.g. --option 'A. A bucket')", 2)
+        if m:
+            letters.append(m.group(1).upper())
+    repeated = sorted({x for x in letters if letters.count(x) > 1})
+    if repeated:
+        _fail(f"--option letters repeat ({', '.join(repeated)}): give each option its own letter", 2)
+
+
+def _check_k(k: int) -> None:
+    if k < 1:
+        _fail(f"-k must be at least 1 (got {k})", 2)
+
+
 def _model_flags(llm, vlm_backend, vlm_model, vlm_url) -> dict[str, dict]:
     """``--llm`` / ``--vlm-*`` as settings updates per section (only the flags given)."""
     flags: dict[str, dict] = {}
@@ -232,14 +297,15 @@ def _model_flags(llm, vlm_backend, vlm_model, vlm_url) -> dict[str, dict]:
 
 
 def _with_agent_flags(settings: Settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url) -> Settings:
-    select = {"budget": budget} if budget else {}
-    agent = {"max_turns": max_turns} if max_turns else {}
+    select = _updated(settings.select, {"budget": budget} if budget is not None else {}, {"budget": "--budget"})
+    agent = _updated(settings.agent, {"max_turns": max_turns} if max_turns is not None else {},
+                     {"max_turns": "--max-turns"})
     flags = _model_flags(llm, vlm_backend, vlm_model, vlm_url)
     llm_opts, vlm = flags.get("llm", {}), flags.get("vlm", {})
     try:
         return settings.model_copy(update={
-            "select": settings.select.model_copy(update=select),
-            "agent": settings.agent.model_copy(update=agent),
+            "select": select,
+            "agent": agent,
             "llm": with_llm_model(settings.llm, llm_opts["model"]) if llm_opts else settings.llm,
             "vlm": type(settings.vlm).model_validate({**settings.vlm.model_dump(), **vlm}),
         })
@@ -301,8 +367,9 @@ def select(
 
     settings = _settings(cache_dir)
     updates = {k: v for k, v in (("budget", budget), ("token_model", token_model)) if v is not None}
-    if updates:
-        settings = settings.model_copy(update={"select": settings.select.model_copy(update=updates)})
+    select_opts = _updated(settings.select, updates, {"budget": "--budget", "token_model": "--token-model"})
+    settings = settings.model_copy(update={"select": select_opts})
+    _check_options(option or [])
 
     def work():
         with RichProgress(err) as progress:

@@ -189,6 +189,14 @@ class SelectOptions(_Options):
 
     token_model: str = "qwen2-vl"
     """The VLM's token model (see keyclip.selectors.token_models.token_model)."""
+
+    @field_validator("token_model")
+    @classmethod
+    def _known_token_model(cls, value: str) -> str:
+        from keyclip.selectors.token_models import token_model
+
+        token_model(value)  # raises ValueError naming the known ones
+        return value
     budget: int = Field(8192, ge=1)
     """Visual tokens for all frames of one answer (all turns together)."""
     max_clips: int = Field(8, ge=1)
