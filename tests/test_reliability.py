@@ -72,3 +72,19 @@ def test_a_broken_config_file_is_one_line_and_the_index_is_untouched(tmp_path, s
         assert_one_line_error(proc, needle)
         assert proc.returncode == 2
     assert hashlib.sha256(result.index_path.read_bytes()).hexdigest() == before
+
+
+def test_links_that_lead_nowhere_and_a_cache_that_is_a_file_say_so(tmp_path, sample, cache):
+    (tmp_path / "loop1").symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(tmp_path / "loop1")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone.mp4")
+    for name, needle in (("loop1", "loops back on itself"), ("dangling", "which does not exist")):
+        proc = run("index", str(tmp_path / name), cache=cache)
+        assert_one_line_error(proc, needle)
+        assert proc.returncode == 2
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    for folder in (blocker, blocker / "sub"):
+        proc = run("index", sample.path, "--cache-dir", str(folder), cache=cache)
+        assert_one_line_error(proc, f"{blocker} is a file")
+        assert proc.returncode == 4

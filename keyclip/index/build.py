@@ -162,6 +162,9 @@ def finished_index(video: str | os.PathLike, settings: Settings) -> Path | None:
 
 
 def _prepare_dir(path: Path) -> None:
+    blocking = next((q for q in (path, *path.parents) if q.exists() and not q.is_dir()), None)
+    if blocking is not None:
+        raise CacheError(f"cache folder {path} cannot be made: {blocking} is a file; set KEYCLIP_CACHE_DIR to a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         # a uniquely named probe: concurrent builds share this folder

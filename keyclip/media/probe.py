@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import errno
 import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -85,6 +86,13 @@ def probe(path: str | os.PathLike) -> MediaInfo:
     """
     p = Path(path)
     if not p.exists():
+        if p.is_symlink():  # a link whose target is missing, or a loop of links
+            try:
+                p.resolve(strict=True)
+            except (RuntimeError, OSError) as exc:  # Python 3.11 raises RuntimeError for a loop, 3.13 ELOOP
+                if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+                    raise InputError(f"{p}: a symbolic link that loops back on itself") from None
+                raise InputError(f"{p}: a symbolic link to {os.readlink(p)}, which does not exist") from None
         raise InputError(f"{p}: no such file")
     if not p.is_file():
         raise InputError(f"{p}: not a file")
