@@ -7,6 +7,7 @@ are kept whatever happens.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from keyclip.errors import KeyclipError
+from keyclip.errors import KeyclipError, is_out_of_space
 from keyclip.settings import Settings, with_llm_model
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask questions of long videos.")
@@ -595,6 +596,12 @@ def main() -> None:
     except KeyclipError as exc:  # pragma: no cover - commands convert their own
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)
+    except (OSError, sqlite3.Error) as exc:  # a full disk where no command looked for one
+        if not is_out_of_space(exc):
+            raise
+        err.print(f"[red]error:[/] no space left on the disk ({escape(str(exc))}); free some space and re-run: "
+                  "finished work is kept", highlight=False, soft_wrap=True)
+        sys.exit(4)
 
 
 if __name__ == "__main__":

@@ -50,6 +50,16 @@ def settings(tmp_path, model_cache) -> Settings:
     return Settings(cache_dir=cache)
 
 
+@pytest.fixture
+def cache(tmp_path, model_cache) -> Path:
+    """An empty keyclip cache folder sharing the session's models (it shadows pytest's own
+    ``cache`` fixture, on purpose: every CLI test needs a private keyclip cache)."""
+    c = tmp_path / "cache"
+    c.mkdir()
+    (c / "models").symlink_to(model_cache, target_is_directory=True)
+    return c
+
+
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
     """A ~27 s lecture: 3 slides with narration, a moving segment, hard cuts; with its truth."""

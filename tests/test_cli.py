@@ -23,14 +23,6 @@ def run(*args: str, cache: Path, env: dict | None = None, timeout: float = 600) 
                           capture_output=True, text=True, timeout=timeout)
 
 
-@pytest.fixture
-def cache(tmp_path, model_cache) -> Path:
-    c = tmp_path / "cache"
-    c.mkdir()
-    (c / "models").symlink_to(model_cache, target_is_directory=True)
-    return c
-
-
 def assert_one_line_error(proc: subprocess.CompletedProcess, *needles: str) -> None:
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr

@@ -5,10 +5,18 @@ byte-identical. Real CLI processes (the start of issue 16's battery)."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
-from .test_cli import assert_one_line_error, run
+from .test_cli import REPO, assert_one_line_error, run
 
 VIDEO = "/nonexistent/talk.mp4"
 """Flags are checked before the path, so a flag error is reported whatever the path."""
@@ -88,3 +96,133 @@ def test_links_that_lead_nowhere_and_a_cache_that_is_a_file_say_so(tmp_path, sam
         proc = run("index", sample.path, "--cache-dir", str(folder), cache=cache)
         assert_one_line_error(proc, f"{blocker} is a file")
         assert proc.returncode == 4
+
+
+# -- faults: a full disk, a kill ------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """``make(kib)``: a folder on a tmpfs of that size; ``resize(folder, kib)`` grows it. Needs
+    the right to mount (root, as on CI and the development machine); skipped without it."""
+    mounts: list[Path] = []
+
+    def make(kib: int) -> Path:
+        folder = tmp_path / f"disk{len(mounts)}"
+        folder.mkdir()
+        proc = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={kib}k", "tmpfs", str(folder)],
+                              capture_output=True, text=True)
+        if proc.returncode:
+            pytest.skip(f"cannot mount a small tmpfs here ({proc.stderr.strip()})")
+        mounts.append(folder)
+        return folder
+
+    yield make
+    for folder in mounts:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+def _resize(folder: Path, kib: int) -> None:
+    subprocess.run(["mount", "-o", f"remount,size={kib}k", str(folder)], check=True)
+
+
+def _cache_on(disk: Path, model_cache: Path) -> Path:
+    cache = disk / "cache"
+    cache.mkdir()
+    (cache / "models").symlink_to(model_cache, target_is_directory=True)
+    return cache
+
+
+def _stages(db: Path) -> set[str]:
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        return {row[0] for row in con.execute("SELECT name FROM stages")}
+
+
+def test_a_disk_too_full_to_create_the_index_is_exit_4(small_disk, sample, model_cache):
+    cache = _cache_on(small_disk(24), model_cache)
+    proc = run("index", sample.path, cache=cache)
+    assert_one_line_error(proc, "no space left", "MiB free", "KEYCLIP_CACHE_DIR")
+    assert proc.returncode == 4
+
+
+def test_a_disk_that_fills_mid_build_is_exit_4_and_a_rerun_resumes(small_disk, sample, sample_index, model_cache):
+    """Room for the first stages, not for all of them: exit 4 with the free
+    space, the stages already done stay committed, and with room again the build resumes
+    from them."""
+    result, _ = sample_index
+    full = result.index_path.stat().st_size // 1024
+    disk = small_disk(max(300, full * 3 // 2))  # the WAL needs room beside the database
+    cache = _cache_on(disk, model_cache)
+    proc = run("index", sample.path, cache=cache)
+    assert_one_line_error(proc, "no space left", "finished work is kept")
+    assert proc.returncode == 4
+    db = next(cache.glob("videos/*/index.sqlite"))
+    kept = _stages(db)
+    assert kept, "no stage was committed before the disk filled: make the disk larger"
+    _resize(disk, 4 * full + 8192)
+    again = run("index", sample.path, "--json", cache=cache)
+    assert again.returncode == 0, again.stderr
+    ran = set(json.loads(again.stdout)["indexed"][0]["stages_run"])
+    assert not (ran & kept), (ran, kept)
+    assert _stages(db) >= {"scenes", "speech", "ocr", "objects", "embed"}
+
+
+def test_asking_on_a_full_disk_answers_and_leaves_the_index_alone(small_disk, sample, sample_index, model_cache):
+    result, _ = sample_index
+    disk = small_disk(4 * result.index_path.stat().st_size // 1024 + 8192)
+    cache = _cache_on(disk, model_cache)
+    built = run("index", sample.path, "--json", cache=cache)
+    assert built.returncode == 0, built.stderr
+    db = Path(json.loads(built.stdout)["indexed"][0]["index_path"])
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    with open(disk / "filler", "wb") as filler:  # the rest of the disk
+        try:
+            while True:
+                filler.write(b"\0" * (1 << 16))
+        except OSError:
+            pass
+    proc = run("ask", sample.path, "what is a collision?", "--json", cache=cache)
+    if proc.returncode:  # allowed: one line, exit 4; never a traceback or a damaged index
+        assert_one_line_error(proc, "no space left")
+        assert proc.returncode == 4
+    else:
+        assert json.loads(proc.stdout)["spans"]
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+
+
+def test_finished_speech_survives_a_kill_during_the_visual_pass(tmp_path, cache):
+    """A silent track transcribes in seconds; a minute of changing 720p pictures keeps the
+    visual pass busy much longer. Speech is committed as soon as it is done, so a kill in the
+    middle of the pictures keeps it, and the re-run does not transcribe again."""
+    video = tmp_path / "busy.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=25",
+                    "-f", "lavfi", "-i", "anullsrc=r=16000:cl=mono", "-t", "60", "-shortest",
+                    "-c:v", "libx264", "-preset", "ultrafast", "-c:a", "aac", str(video)], check=True)
+    env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache)}
+    child = subprocess.Popen([sys.executable, str(REPO / "app.py"), "index", str(video)], cwd=REPO, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        stages: set[str] = set()
+        while time.monotonic() < deadline and child.poll() is None:
+            dbs = list(cache.glob("videos/*/index.sqlite"))
+            if dbs:
+                try:
+                    stages = _stages(dbs[0])
+                except sqlite3.Error:
+                    stages = set()
+                if "speech" in stages:
+                    break
+            time.sleep(0.2)
+        assert child.poll() is None, f"the build ended before the test could kill it: {child.stderr.read()}"
+        assert "speech" in stages and "scenes" not in stages, stages
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    again = run("index", str(video), "--json", cache=cache)
+    assert again.returncode == 0, again.stderr
+    ran = json.loads(again.stdout)["indexed"][0]["stages_run"]
+    assert "speech" not in ran and "scenes" in ran, ran

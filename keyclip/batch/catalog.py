@@ -22,7 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from keyclip.errors import CacheError
+from keyclip.errors import CacheError, out_of_space
+from keyclip.index.store import rollback
 
 CATALOG = "catalog.sqlite"
 """The catalog's file name inside an archive's output folder."""
@@ -122,18 +123,20 @@ class Catalog:
             self.db.execute("BEGIN IMMEDIATE")
             try:
                 yield
+                self.db.execute("COMMIT")
             except BaseException:
-                self.db.execute("ROLLBACK")
+                rollback(self.db)
                 raise
-            self.db.execute("COMMIT")
         except sqlite3.Error as exc:
-            raise CacheError(f"{self.path}: cannot write the catalog ({exc})") from exc
+            raise out_of_space(self.path.parent, exc) or CacheError(
+                f"{self.path}: cannot write the catalog ({exc})") from exc
 
     def _exec(self, sql: str, args: tuple) -> None:
         try:
             self.db.execute(sql, args)
         except sqlite3.Error as exc:
-            raise CacheError(f"{self.path}: cannot write the catalog ({exc})") from exc
+            raise out_of_space(self.path.parent, exc) or CacheError(
+                f"{self.path}: cannot write the catalog ({exc})") from exc
 
     def todo(self, paths: list[str] | None = None) -> list[str]:
         """Videos not done (pending, failed, or left ``running`` by a run that died), in the

@@ -5,9 +5,11 @@ by one streamed decode - and ``speech`` (running beside the decode, on its own t
 ``kinds`` (each scene's kind, from the stored measures, text and detections), ``classes`` (an
 image classifier on the keyframes of footage, when configured), ``voices`` (voice turns),
 ``embed`` and ``frames``. Each stage is keyed by a fingerprint of its options and models (and of
-the stages it reads), is committed in one transaction, and is skipped when already done: a re-run
-after a crash resumes from the last finished stage, and an unchanged file with unchanged settings
-is a cache hit.
+the stages it reads), is committed in one transaction as soon as it finishes (speech from its own
+thread, while the visual pass may still run), and is skipped when already done: a kill at any
+moment loses at most the stages in progress, a re-run resumes from the finished ones, and an
+unchanged file with unchanged settings is a cache hit. A full disk, at any stage, is a
+``CacheError`` (exit 4) naming the free space.
 
 Example:
     >>> from keyclip.index.build import build_index
@@ -33,7 +35,7 @@ from typing import Protocol
 from filelock import FileLock, Timeout
 
 from keyclip import __version__
-from keyclip.errors import CacheError, KeyclipError
+from keyclip.errors import CacheError, KeyclipError, out_of_space
 from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.logs import logger
@@ -191,25 +193,32 @@ def build_index(video: str | os.PathLike, settings: Settings, progress: Progress
     progress = progress or SilentProgress()
     media = probe(video)
     path = Path(media.path)
-    _prepare_dir(settings.cache_dir)
-    digest = content_hash(path, settings.cache_dir)
-    folder = index_dir_for(digest, settings)
-    _prepare_dir(folder)
-    lock = FileLock(str(folder / "build.lock"))
     try:
-        lock.acquire(timeout=0)
-    except Timeout:
-        progress.notice(f"{path.name}: another keyclip process is indexing this video; waiting for it")
-        lock.acquire()
-    try:
-        store = IndexStore.open(folder / "index.sqlite")
+        _prepare_dir(settings.cache_dir)
+        digest = content_hash(path, settings.cache_dir)
+        folder = index_dir_for(digest, settings)
+        _prepare_dir(folder)
+        lock = FileLock(str(folder / "build.lock"))
         try:
-            return _build_locked(store, path, media, digest, settings, progress, started,
-                                 models or IndexModels(settings))
+            lock.acquire(timeout=0)
+        except Timeout:
+            progress.notice(f"{path.name}: another keyclip process is indexing this video; waiting for it")
+            lock.acquire()
+        try:
+            store = IndexStore.open(folder / "index.sqlite")
+            try:
+                return _build_locked(store, path, media, digest, settings, progress, started,
+                                     models or IndexModels(settings))
+            finally:
+                store.close()
         finally:
-            store.close()
-    finally:
-        lock.release()
+            lock.release()
+    except (sqlite3.Error, OSError) as exc:
+        # a full disk, at any stage: each finished stage is committed, the one in progress is not
+        full = out_of_space(settings.cache_dir, exc)
+        if full is None:
+            raise
+        raise full from exc
 
 
 def _build_locked(
@@ -247,7 +256,8 @@ def _build_locked(
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
                 threads = max(1, cores // 2) if (visual_todo and media.video) else cores
-                speech_future = pool.submit(_run_speech, path, media, models, threads, progress, stop)
+                speech_future = pool.submit(_run_speech, path, media, models, threads, progress, stop,
+                                            store.path, fingerprints["speech"])
         if visual_todo:
             from keyclip.index.visual_pass import run_visual_pass
 
@@ -257,10 +267,9 @@ def _build_locked(
                 write(fingerprint=fingerprints[name])
                 stage_seconds[name] = secs
         if speech_future is not None:
-            segments, info, secs = speech_future.result()
-            store.write_speech(fingerprints["speech"], secs, segments, info)
+            segments, language, secs = speech_future.result()
             stage_seconds["speech"] = secs
-            progress.finish("speech", f"{len(segments)} segments, language {info.get('language')}")
+            progress.finish("speech", f"{segments} segments, language {language}")
     except BaseException:
         stop.set()  # Ctrl-C or a failure: let the speech thread stop at its next segment
         raise
@@ -299,7 +308,9 @@ def _build_locked(
 
 
 def _run_speech(path: Path, media: MediaInfo, models: IndexModels, threads: int, progress: Progress,
-                stop: threading.Event):
+                stop: threading.Event, db_path: Path, fingerprint: str) -> tuple[int, str | None, float]:
+    """Transcribe and commit the transcript at once, on this thread's own connection (a kill
+    during the longer visual pass keeps it). Returns the segment count, language and seconds."""
     from dataclasses import asdict
 
     t = time.perf_counter()
@@ -307,7 +318,13 @@ def _run_speech(path: Path, media: MediaInfo, models: IndexModels, threads: int,
     asr = models.asr(threads=threads)
     segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
                                     should_stop=stop.is_set)
-    return segments, asdict(info), time.perf_counter() - t
+    secs = time.perf_counter() - t
+    store = IndexStore.open(db_path)
+    try:
+        store.write_speech(fingerprint, secs, segments, asdict(info))
+    finally:
+        store.close()
+    return len(segments), info.language, secs
 
 
 def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress, models: IndexModels) -> float:

@@ -162,7 +162,8 @@ def migrate(db: sqlite3.Connection) -> list[str]:
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:  # SQLite rolls back by itself on a full disk
+                db.execute("ROLLBACK")
             raise
         applied.append(name)
     return applied

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from keyclip.errors import IndexError_
+from keyclip.errors import IndexError_, out_of_space
 from keyclip.index.schema import migrate
 
 
@@ -63,6 +63,13 @@ class SeenRow:
     best_box: tuple[float, float, float, float]
 
 
+def rollback(db: sqlite3.Connection) -> None:
+    """Roll back the open transaction, if SQLite has not already (it does on a full disk, and
+    a second ROLLBACK would hide that error behind 'no transaction is active')."""
+    if db.in_transaction:
+        db.execute("ROLLBACK")
+
+
 class IndexStore:
     """A per-video index database. Use from one thread."""
 
@@ -94,6 +101,9 @@ class IndexStore:
             if not readonly:
                 migrate(db)
         except (sqlite3.DatabaseError, RuntimeError) as exc:
+            full = out_of_space(path.parent, exc)
+            if full is not None:  # a new index the disk had no room for is not a damaged one
+                raise full from exc
             raise IndexError_(f"{path}: not a readable keyclip index ({exc}); delete it to rebuild") from exc
         return cls(db, path, readonly=readonly)
 
@@ -105,10 +115,10 @@ class IndexStore:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield self.db
+            self.db.execute("COMMIT")  # on a full disk COMMIT itself fails: roll back then too
         except BaseException:
-            self.db.execute("ROLLBACK")
+            rollback(self.db)
             raise
-        self.db.execute("COMMIT")
 
     # -- meta and stages ---------------------------------------------------------------------
 
