@@ -24,6 +24,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help="Ask question
 out = Console()
 err = Console(stderr=True)
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from keyclip import __version__
+
+        print(f"keyclip {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                                   help="Print keyclip's version and exit.")] = False) -> None:
+    """Ask questions of long videos."""
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 CacheOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Where indexes and model files live.")]
 
@@ -149,10 +163,11 @@ def ask(
 ) -> None:
     """Answer a question with the time spans it rests on and the evidence (said, on screen, seen)."""
     settings = _settings(cache_dir)
-    if not question.strip():
-        _fail("the question is empty", 2)
+    _check_text(question, "the question")
     _check_options(option or [])
     _check_k(k)
+    if session is not None and not session.strip():
+        _fail("--session is empty: name the conversation (e.g. --session lecture-1)", 2)
     settings = _with_agent_flags(settings, budget, max_turns, llm, vlm_backend, vlm_model, vlm_url)
     # the path is checked before the agent's modules load (LangGraph alone is about a second)
     if video.is_dir():
@@ -240,6 +255,7 @@ def search(
     from keyclip.console import clock
 
     settings = _settings(cache_dir)
+    _check_text(query, "the query")
     _check_k(k)
     from keyclip.batch.archive import archive_videos
 
@@ -264,10 +280,25 @@ def search(
     out.print(table)
 
 
+MAX_QUESTION_CHARS = 4000
+
+
+def _check_text(text: str, what: str) -> None:
+    """A question or query must have a word in it, and fit in what the models read."""
+    if not text.strip():
+        _fail(f"{what} is empty", 2)
+    if not any(ch.isalnum() for ch in text):
+        _fail(f"{what} has no words in it ({text.strip()[:20]!r})", 2)
+    if len(text) > MAX_QUESTION_CHARS:
+        _fail(f"{what} is too long ({len(text)} characters; at most {MAX_QUESTION_CHARS})", 2)
+
+
 def _check_options(options: list[str]) -> None:
-    """Answer options must say something, and their letters (``A. …``) must differ."""
+    """Answer options must say something, be two or more, and their letters (``A. …``) must differ."""
     import re
 
+    if len(options) == 1:
+        _fail("--option was given once: give two or more options, or none for an open question", 2)
     letters = []
     for i, text in enumerate(options, start=1):
         m = re.match(r"^\s*([A-Za-z])\s*[.):]\s*(.*)$", text, re.S)
@@ -370,6 +401,7 @@ def select(
     updates = {k: v for k, v in (("budget", budget), ("token_model", token_model)) if v is not None}
     select_opts = _updated(settings.select, updates, {"budget": "--budget", "token_model": "--token-model"})
     settings = settings.model_copy(update={"select": select_opts})
+    _check_text(question, "the question")
     _check_options(option or [])
 
     def work():
@@ -592,7 +624,18 @@ def make_sample(
 
 def main() -> None:
     try:
-        app()
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.TyperException as exc:  # a bad flag or a missing argument: one line, like every other error
+        if not exc.format_message():  # no command given: the help was printed
+            sys.exit(exc.exit_code)
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see `{ctx.command_path} --help`)" if ctx is not None else ""
+        err.print(f"[red]error:[/] {escape(exc.format_message() + hint)}", highlight=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        err.print("[red]error:[/] interrupted", highlight=False)
+        sys.exit(130)
     except KeyclipError as exc:  # pragma: no cover - commands convert their own
         err.print(f"[red]error:[/] {escape(str(exc))}", highlight=False)
         sys.exit(exc.exit_code)

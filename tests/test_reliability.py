@@ -37,6 +37,19 @@ VIDEO = "/nonexistent/talk.mp4"
     (["ask", VIDEO, "q", "--option", "A. x", "--option", "A. y"], "letters repeat (A)"),
     (["select", VIDEO, "q", "--option", "B) x", "--option", "b. y"], "letters repeat (B)"),
     (["ask", VIDEO, "   "], "question is empty"),
+    (["ask", VIDEO, "???"], "has no words"),
+    (["ask", VIDEO, "why " * 2000], "too long"),
+    (["select", VIDEO, "  "], "question is empty"),
+    (["ask", VIDEO, "q", "--option", "A. x"], "given once"),
+    (["ask", VIDEO, "q", "--session", " "], "--session is empty"),
+    (["search", "/nonexistent/archive", " "], "query is empty"),
+    (["ask", VIDEO, "q", "--frob"], "No such option: --frob"),
+    (["ask", VIDEO, "q", "--budget", "abc"], "'--budget'"),
+    (["ask", VIDEO, "q", "--max-turns", "1.5"], "'--max-turns'"),
+    (["index"], "Missing argument"),
+    (["ask", VIDEO], "Missing argument"),
+    (["nosuchcommand"], "No such command"),
+    (["chat", "--port", "99999"], "--port"),
     (["ask", VIDEO, "q"], "no such file"),
     (["search", "/nonexistent/archive", "q"], "not an annotated archive"),
     (["search", "/nonexistent/archive", "q", "-k", "0"], "-k"),
@@ -45,6 +58,41 @@ def test_a_bad_flag_or_path_is_one_line_and_exit_2(args, needle, cache):
     proc = run(*args, cache=cache)
     assert_one_line_error(proc, needle)
     assert proc.returncode == 2
+
+
+def _media_cases(tmp_path: Path, sample) -> dict[str, tuple[str, str]]:
+    """Files that are not usable media, made here: name -> (path, what the error says)."""
+    data = Path(sample.path).read_bytes()
+    fifo = tmp_path / "pipe.mp4"
+    os.mkfifo(fifo)
+    png = tmp_path / "picture.mp4"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(2000))
+    headless = tmp_path / "headless.mp4"  # the first 30 % (the header) cut off
+    headless.write_bytes(data[int(len(data) * 0.3):])
+    tiny = tmp_path / "tiny.mp4"
+    tiny.write_bytes(data[:64])
+    html = tmp_path / "page.mp4"
+    html.write_text("<html><body>not a video</body></html>\n" * 20)
+    return {"fifo": (str(fifo), "not a file"), "device": ("/dev/zero", "not a file"),
+            "png": (str(png), "picture.mp4"), "headless": (str(headless), "headless.mp4"),
+            "tiny": (str(tiny), "tiny.mp4"), "html": (str(html), "page.mp4"),
+            "folder-for-index": (str(tmp_path), "not a file")}
+
+
+def test_files_that_are_not_media_are_one_line_and_exit_2(tmp_path, sample, sample_index, cache):
+    result, _ = sample_index
+    before = hashlib.sha256(result.index_path.read_bytes()).hexdigest()
+    for name, (path, needle) in _media_cases(tmp_path, sample).items():
+        proc = run("index", path, cache=cache, timeout=60)
+        assert_one_line_error(proc, needle)
+        assert proc.returncode == 2, (name, proc.stderr)
+    assert hashlib.sha256(result.index_path.read_bytes()).hexdigest() == before
+
+
+def test_an_output_folder_that_is_a_file_is_exit_4(sample, cache):
+    proc = run("annotate", sample.path, "--out", "/dev/null", cache=cache)
+    assert_one_line_error(proc, "/dev/null is a file")
+    assert proc.returncode == 4
 
 
 def test_a_folder_that_is_not_an_archive_is_refused(tmp_path, cache):
@@ -226,3 +274,12 @@ def test_finished_speech_survives_a_kill_during_the_visual_pass(tmp_path, cache)
     assert again.returncode == 0, again.stderr
     ran = json.loads(again.stdout)["indexed"][0]["stages_run"]
     assert "speech" not in ran and "scenes" in ran, ran
+
+
+def test_version_and_no_command(cache):
+    from keyclip import __version__
+
+    proc = run("--version", cache=cache)
+    assert proc.returncode == 0 and proc.stdout.strip() == f"keyclip {__version__}"
+    proc = run(cache=cache)
+    assert proc.returncode == 2 and "Usage" in proc.stdout and "error:" not in proc.stderr

@@ -18,7 +18,7 @@ from rich.console import Console
 from keyclip.batch.catalog import CATALOG, Catalog
 from keyclip.batch.display import BatchDisplay
 from keyclip.batch.worker import Outcome
-from keyclip.errors import CacheError
+from keyclip.errors import CacheError, out_of_space
 from keyclip.settings import Settings
 
 
@@ -83,7 +83,11 @@ def run_batch(videos: list[Path], out_dir: Path, settings: Settings, engine: str
     except Timeout:
         raise CacheError(f"{out_dir}: another annotate run is using this output folder") from None
     except OSError as exc:
-        raise CacheError(f"{out_dir}: cannot use it as the output folder ({exc.strerror or exc})") from exc
+        blocking = next((q for q in (out_dir, *out_dir.parents) if q.exists() and not q.is_dir()), None)
+        if blocking is not None:
+            raise CacheError(f"{out_dir}: cannot be the output folder: {blocking} is a file") from exc
+        raise out_of_space(out_dir.parent, exc) or CacheError(
+            f"{out_dir}: cannot use it as the output folder ({exc.strerror or exc})") from exc
     try:
         paths = [str(v) for v in videos]
         with Catalog.open(out_dir / CATALOG) as catalog:
