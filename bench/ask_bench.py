@@ -15,7 +15,9 @@ NAME``), or the ``--set`` folders (each with ``qa.jsonl`` and its video). Per se
 - selective accuracy: correct among everything answered;
 - open *when* questions (the when items asked without options): the first span's centre within
   2 s of the gold span and no longer than max(3x its length, 15 s);
-- latency per question with the models loaded (p50 / p95).
+- latency per question with the models loaded (p50 / p95);
+- left out: sentences of the video's text the claim check took out as claims about answering
+  (``keyclip/agent/claims.py``); each is printed, and on a clean lecture there should be none.
 
 Pooled over the sets: the reliability table and expected calibration error of the calibrated
 probability (``checks.probability``, every multiple-choice item that was not refused outright;
@@ -72,7 +74,7 @@ def needs(item: dict) -> str:
     return item.get("needs") or ("sight" if item["type"] == "visual" else "text")
 
 
-def run_set(folder: Path, s: Settings, video: Path | None, copies: int) -> tuple[list[dict], float]:
+def run_set(folder: Path, s: Settings, video: Path | None, copies: int) -> tuple[list[dict], float, list[str]]:
     items = [json.loads(line) for line in (folder / "qa.jsonl").read_text().splitlines() if line.strip()]
     video = video or folder / items[0]["video"]
     result = build_index(video, s)
@@ -83,6 +85,8 @@ def run_set(folder: Path, s: Settings, video: Path | None, copies: int) -> tuple
     t = time.perf_counter()
     with Asker(result.index_path, video, s) as asker:
         load_s = time.perf_counter() - t
+        # sentences the claim check took out of this video's evidence (a clean lecture should have none)
+        left_out = [f"{c.record.t0:.1f}s {c.record.kind}: {c.sentence!r} ({c.reason})" for c in asker.tools.evidence.claims]
         asker.ask("warm-up: when is the first slide shown?")
         for item in track(items, description=f"asking {folder.name}", console=Console(stderr=True)):
             answer = asker.ask(item["question"], item["options"])
@@ -100,7 +104,7 @@ def run_set(folder: Path, s: Settings, video: Path | None, copies: int) -> tuple
                 row["open_when"] = any(open_when_ok(free.spans, item["answer_span"], k) for k in starts)
                 row["open_spans"] = free.spans[:1]
             rows.append(row)
-    return rows, load_s
+    return rows, load_s, left_out
 
 
 def _mean(xs) -> float:
@@ -148,11 +152,11 @@ def main() -> None:
     all_rows: list[dict] = []
     summaries = {}
     for folder in sets:
-        rows, load_s = run_set(folder, s, args.video, args.copies)
-        summaries[folder.name] = {**summarise(rows), "load_s": load_s}
+        rows, load_s, left_out = run_set(folder, s, args.video, args.copies)
+        summaries[folder.name] = {**summarise(rows), "load_s": load_s, "left_out": left_out}
         all_rows += rows
     table = Table("set", "text MC acc.", "answered", "acc. answered", "temporal hit", "sight abstained",
-                  "seen right / wrong", "selective acc.", "open when", "p50 s",
+                  "seen right / wrong", "selective acc.", "open when", "left out", "p50 s",
                   title=f"ask per set (LLM {s.llm.model}, no VLM)")
     for name, m in summaries.items():
         table.add_row(name, f"{m['text_accuracy']:.2f} ({m['text_items']})", f"{m['text_answered']:.2f}",
@@ -160,7 +164,7 @@ def main() -> None:
                       f"{m['sight_abstained']:.2f} ({m['sight_items']})",
                       f"{m['seen_right']} / {m['seen_wrong']} ({m['seen_items']})",
                       f"{m['selective_accuracy']:.2f} ({m['answered']})",
-                      f"{m['open_when']:.2f} ({m['open_when_items']})", f"{m['p50_s']:.2f}")
+                      f"{m['open_when']:.2f} ({m['open_when_items']})", str(len(m["left_out"])), f"{m['p50_s']:.2f}")
     console.print(table)
     per_type = Table("set", "type", "items", "accuracy", "answered", "temporal hit", title="per question type")
     for name in summaries:
@@ -186,6 +190,8 @@ def main() -> None:
         wrong = [f"{r['id']} ({r['type']}: {r['letter']} vs {r['truth']})" for r in all_rows
                  if r["set"] == name and r["answered"] and not r["correct"]]
         console.print(f"{name}: answered wrong: " + (", ".join(wrong) or "none"))
+        for line in summaries[name]["left_out"]:
+            console.print(f"{name}: left out as a claim: {line}", markup=False)
     if args.json:
         args.json.write_text(json.dumps({"summary": summaries, "ece": ece, "reliability": reliability,
                                          "items": all_rows}, indent=2))

@@ -14,11 +14,12 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
+from keyclip.agent.claims import without_claims
 from keyclip.index.query import Hit, search_store
 from keyclip.index.screen import boilerplate, screen_groups, span_key, spans_inside
 from keyclip.index.screen import normalise as _normalise
@@ -146,7 +147,13 @@ class Evidence:
     def __init__(self, store: IndexStore, embedder=None):
         self.store = store
         self.embedder = embedder
-        self.records = store.records()
+        self.records, self.claims = without_claims(store.records())
+        """The video's records without the sentences that claim answers or instruct the reader
+        (:mod:`keyclip.agent.claims`), and those sentences."""
+        whole = {r.id: r for r in store.records()}
+        self._by_id = {r.id: r for r in self.records}
+        self._trimmed = {i for i, r in self._by_id.items() if whole[i].text != r.text}
+        """Ids of records that lost a sentence (their stored vectors hold it still)."""
         docs = [set(content_words(r.text)) for r in self.records]
         df = Counter(w for d in docs for w in d)
         n = max(1, len(docs))
@@ -163,7 +170,9 @@ class Evidence:
         return self._idf.get(word, self._max_idf)
 
     def search(self, query: str, k: int = 12, kinds: tuple[str, ...] | None = None) -> list[Hit]:
-        return search_store(self.store, query, self.embedder, k=k, kinds=kinds)
+        """The ``k`` best records for ``query`` (hybrid retrieval), claims taken out."""
+        hits = search_store(self.store, query, self.embedder, k=k + len(self.claims), kinds=kinds)
+        return [replace(h, record=self._by_id[h.record.id]) for h in hits if h.record.id in self._by_id][:k]
 
     def at(self, t: float, pad: float = 0.0) -> list[Record]:
         """Records on at time ``t`` (± ``pad`` seconds), shortest first."""
@@ -227,9 +236,9 @@ class Evidence:
             ids, matrix = self.store.embeddings()
             unit = matrix / (np.linalg.norm(matrix, axis=1, keepdims=True) + 1e-9) if len(ids) else matrix
             self._record_vectors = {i: unit[k] for k, i in enumerate(ids)}
-        missing = [r.text for r in records if r.id not in self._record_vectors]
+        missing = [r.text for r in records if r.id not in self._record_vectors or r.id in self._trimmed]
         extra = dict(zip(missing, self._vectors(missing))) if missing else {}
-        b = np.stack([self._record_vectors.get(r.id, extra.get(r.text)) for r in records])
+        b = np.stack([extra[r.text] if r.text in extra else self._record_vectors[r.id] for r in records])
         return self._vectors(texts) @ b.T
 
     # -- structure ---------------------------------------------------------------------------

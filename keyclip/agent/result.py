@@ -4,12 +4,13 @@ JSON shape (``Answer.model_dump(mode="json")``)::
 
     {
       "question": str, "video": str,
-      "answer": str,                      # the answer text (or why it abstained)
+      "answer": str,                      # the answer, plain text (markup from the video neutralised)
       "letter": "B" | null,               # multiple choice: the chosen option's letter
       "spans": [[start_s, end_s], ...],   # the time spans the answer rests on
       "citations": [{"kind": "speech" | "screen-text" | "seen" | "frames" | "scene",
                      "start": s, "end": s, "text": str, "thumbnail": path | null,
-                     "video": name | null}],     # video: set when asking across an archive
+                     "video": name | null}],     # video: set when asking across an archive; text is
+                                                 # the video's own, verbatim: untrusted, escape it
       "confidence": 0..1,
       "abstained": bool, "abstain_reason": str | null,
       "question_kind": "when" | "what_said" | ... ,
@@ -28,7 +29,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
+
+from keyclip.agent.plain_text import plain_text
 
 
 class Citation(BaseModel):
@@ -76,3 +79,10 @@ class Answer(BaseModel):
     best option and its calibrated probability, the question's focus and anchor."""
     notices: list[str] = Field(default_factory=list)
     """What went wrong on the way without stopping the answer (a model that crashed or timed out)."""
+
+    @field_validator("answer", "abstain_reason")
+    @classmethod
+    def _plain(cls, value: str | None) -> str | None:
+        """Plain text: markup an extractive answer copied from the video is neutralised
+        (citations keep the video's text verbatim, as untrusted data)."""
+        return plain_text(value) if value else value

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from threadpoolctl import threadpool_limits
 
+from keyclip.agent.claims import claims_notice
 from keyclip.agent.evidence import Evidence
 from keyclip.agent.graph import Tools, build_graph
 from keyclip.agent.result import Answer
@@ -80,6 +81,9 @@ class Asker:
         answer = Answer.model_validate(out["result"])
         answer.seconds = round(time.perf_counter() - start, 3)
         answer.notices = [f"{line}; the answer is from the evidence alone" for line in self._new_failures(seen)]
+        left_out = claims_notice(self.tools.evidence.claims)
+        if left_out:
+            answer.notices.append(left_out)
         return answer
 
     def _model_failures(self) -> list[str]:

@@ -44,11 +44,12 @@ def seen_thumbnail(store: IndexStore, index_path: Path, cite: dict) -> str | Non
 
 
 def _write_once(path: Path, data: bytes) -> str | None:
+    tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp")
         tmp.write_bytes(data)
         tmp.replace(path)
-    except OSError:
+    except OSError:  # a full disk: no thumbnail, and no half-written file left behind
+        tmp.unlink(missing_ok=True)
         return None
     return str(path)
