@@ -15,15 +15,16 @@ import av
 import numpy as np
 
 from keyclip.errors import InputError
-from keyclip.media.container import decode_stream, open_container, start_time
+from keyclip.media.container import Damage, decode_stream, open_container, start_time
 
 SAMPLE_RATE = 16000
 
 
 def iter_audio_chunks(
-    path: str | Path, chunk_s: float = 300.0, sample_rate: int = SAMPLE_RATE
+    path: str | Path, chunk_s: float = 300.0, sample_rate: int = SAMPLE_RATE, damage: Damage | None = None
 ) -> Iterator[tuple[float, np.ndarray]]:
-    """Yield ``(start_seconds, samples)`` chunks of about ``chunk_s`` seconds, in order.
+    """Yield ``(start_seconds, samples)`` chunks of about ``chunk_s`` seconds, in order; where the
+    audio could not be decoded goes into ``damage``.
 
     ``start_seconds`` is measured from the container's start (the same origin as video frames).
 
@@ -42,7 +43,7 @@ def iter_audio_chunks(
         buffered = 0
         start: float | None = None
         emitted = 0  # samples yielded so far (after `start`)
-        for frame in decode_stream(container, stream, path):
+        for frame in decode_stream(container, stream, path, damage):
             if start is None:
                 start = max(0.0, float(frame.time or 0.0) - origin)
             for out in resampler.resample(frame):

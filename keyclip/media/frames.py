@@ -27,7 +27,7 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from keyclip.errors import InputError
-from keyclip.media.container import decode_stream, open_container, start_time
+from keyclip.media.container import Damage, decode_stream, open_container, start_time
 
 _END = object()
 
@@ -81,6 +81,7 @@ def _decode_into(
     stop: threading.Event,
     skip_nonref: bool,
     reformatters: dict[tuple[str, int], VideoReformatter],
+    damage: Damage | None,
 ) -> None:
     """Decoder thread body: put DecodedFrames, then _END (or the exception)."""
     try:
@@ -93,7 +94,7 @@ def _decode_into(
                 stream.codec_context.skip_frame = "NONREF"
             origin = start_time(container)
             index = 0
-            for frame in decode_stream(container, stream, path):
+            for frame in decode_stream(container, stream, path, damage):
                 if stop.is_set():
                     break
                 if frame.pts is None or frame.time is None:
@@ -118,7 +119,7 @@ def _decode_into(
 
 
 def stream_frames(
-    path: str | Path, skip_nonref: bool = False, queue_size: int = 8
+    path: str | Path, skip_nonref: bool = False, queue_size: int = 8, damage: Damage | None = None
 ) -> Iterator[DecodedFrame]:
     """Yield the frames of the first video stream once, in presentation order.
 
@@ -127,6 +128,7 @@ def stream_frames(
         skip_nonref: let the decoder skip frames no other frame refers to (most B-frames):
             about half the decode work; frame times stay exact, scene cuts land within ~2 frames.
         queue_size: frames decoded ahead of the consumer.
+        damage: filled with where the stream could not be decoded (complete once the stream ends).
 
     Raises:
         InputError: the file cannot be opened, has no video, or no frame decodes.
@@ -137,7 +139,7 @@ def stream_frames(
     reformatters: dict[tuple[str, int], VideoReformatter] = {}
     thread = threading.Thread(
         target=_decode_into,
-        args=(path, out, stop, skip_nonref, reformatters),
+        args=(path, out, stop, skip_nonref, reformatters, damage),
         name="keyclip-decode",
         daemon=True,
     )
