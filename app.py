@@ -158,6 +158,8 @@ def ask(
     vlm_backend: Annotated[str | None, typer.Option("--vlm-backend", help="none | openai | llamacpp")] = None,
     vlm_model: Annotated[str | None, typer.Option("--vlm-model", help="Served model name or GGUF path.")] = None,
     vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
+    early: Annotated[bool, typer.Option("--early", help="While a new video is indexed, answer from its speech as "
+                                                         "soon as that is in, then again from the whole index.")] = False,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
@@ -201,23 +203,48 @@ def ask(
         _print_videos(answer.videos)
         return
 
+    def answer_from(index_path: Path, keep_in_session: bool = True):
+        with Asker(index_path, video, settings) as asker:
+            return (asker.ask(question, option or [], session=session if keep_in_session else None),
+                    asker.evidence_for(question, k))
+
+    def show(index_path: Path, answer, evidence, partial: bool) -> None:
+        _print_notices(answer.notices)
+        if json_out:
+            data = answer.model_dump(mode="json")
+            data["index"] = str(index_path)
+            data["evidence"] = evidence
+            if early:  # one JSON object per line: the early answer, then the full one
+                data["partial"] = partial
+                print(json.dumps(data), flush=True)
+            else:
+                print(json.dumps(data, indent=2))
+            return
+        if early:
+            err.print("[bold]early answer[/] (from the speech; the rest is still indexing):" if partial else
+                      "[bold]answer[/] from the whole index:")
+        _print_answer(answer, evidence)
+
     def work():
-        with RichProgress(err) as progress:
-            result = build_index(video, settings, progress)
-        with err.status("thinking…"), Asker(result.index_path, video, settings) as asker:
-            answer = asker.ask(question, option or [], session=session)
-            evidence = asker.evidence_for(question, k)
+        if early:
+            from keyclip.index.early import build_answering_early
+
+            def speak_early(index_path: Path) -> None:
+                # not kept in --session: the full answer is, so a follow-up builds on that one
+                answer, evidence = answer_from(index_path, keep_in_session=False)
+                show(index_path, answer, evidence, partial=True)
+
+            with RichProgress(err) as progress:
+                result = build_answering_early(video, settings, progress, speak_early)
+        else:
+            with RichProgress(err) as progress:
+                result = build_index(video, settings, progress)
+        with err.status("thinking…"):
+            answer, evidence = answer_from(result.index_path)
         return result, answer, evidence
 
     result, answer, evidence = _run(work)
-    _print_notices(answer.notices)
-    if json_out:
-        data = answer.model_dump(mode="json")
-        data["index"] = str(result.index_path)
-        data["evidence"] = evidence
-        print(json.dumps(data, indent=2))
-        return
-    _print_answer(answer, evidence)
+    show(result.index_path, answer, evidence, partial=False)
 
 
 def _print_notices(notices: list[str]) -> None:

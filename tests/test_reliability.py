@@ -283,3 +283,32 @@ def test_version_and_no_command(cache):
     assert proc.returncode == 0 and proc.stdout.strip() == f"keyclip {__version__}"
     proc = run(cache=cache)
     assert proc.returncode == 2 and "Usage" in proc.stdout and "error:" not in proc.stderr
+
+
+def test_a_video_damaged_in_the_middle_keeps_what_decodes_with_one_notice_per_stream(tmp_path, sample, cache):
+    """Garbage over the middle fifth of the sample's bytes (video and audio packets interleaved
+    there): the index keeps the speech and the slides before and after the damage, and says once
+    per stream where it is damaged, in `index --json`'s notices."""
+    data = bytearray(Path(sample.path).read_bytes())
+    rng = __import__("random").Random(7)
+    start, end = int(len(data) * 0.45), int(len(data) * 0.65)
+    data[start:end] = bytes(rng.randrange(256) for _ in range(end - start))
+    video = tmp_path / "damaged.mp4"
+    video.write_bytes(bytes(data))
+    proc = run("index", str(video), "--json", cache=cache)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    report = json.loads(proc.stdout)["indexed"][0]
+    damaged = [n for n in report["notices"] if "is damaged" in n]
+    assert len(damaged) == len({n.split(" is damaged")[0] for n in damaged}) >= 1, report["notices"]
+    picture = next(n for n in damaged if "picture is damaged" in n)
+    assert "undecodable packets skipped between 0:00:" in picture, picture
+    # what decodes is indexed: speech, and screen text on both sides of the damage
+    db = Path(report["index_path"])
+    con = sqlite3.connect(db)
+    spans = con.execute("SELECT t0, t1 FROM ocr_spans").fetchall()
+    speech = con.execute("SELECT COUNT(*) FROM speech_segments").fetchone()[0]
+    con.close()
+    first, last = (int(x) for x in picture.split("between ")[1].split(";")[0].replace("0:00:", "").split(" and "))
+    assert speech > 0
+    assert any(t0 < first for t0, _ in spans) and any(t1 > last for _, t1 in spans), (spans, first, last)

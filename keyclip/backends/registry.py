@@ -299,7 +299,8 @@ def make_ocr(s: Settings, threads: int | None = None):
         return PaddleOCREngine(s.ocr.paddle_det_dir, s.ocr.paddle_rec_dir)
     if not packaged.rapidocr_models():
         raise ModelMissingError("ocr: rapidocr's bundled models are missing (pip install --force-reinstall rapidocr)")
-    return RapidOCREngine(threads=threads if threads is not None else s.cpu_threads)
+    return RapidOCREngine(threads=threads if threads is not None else s.cpu_threads, side=s.ocr.width,
+                          angle_classifier=s.ocr.angle_classifier)
 
 
 def _stage_model(stage: str, row: ModelRow, make):

@@ -1,10 +1,10 @@
 """Build a video's index once, in stages, resumably; reuse it for every question.
 
 Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``objects`` - all fed
-by one streamed decode - and ``speech`` (running beside the decode, on its own thread), then
-``kinds`` (each scene's kind, from the stored measures, text and detections), ``classes`` (an
-image classifier on the keyframes of footage, when configured), ``voices`` (voice turns),
-``embed`` and ``frames``. Each stage is keyed by a fingerprint of its options and models (and of
+by one streamed decode on a lower-priority thread - beside ``speech`` and then ``voices`` (voice
+turns) on a thread of their own with every core (``_threads``), then ``kinds`` (each scene's
+kind, from the stored measures, text and detections), ``classes`` (an image classifier on the
+keyframes of footage, when configured), ``embed`` and ``frames``. Each stage is keyed by a fingerprint of its options and models (and of
 the stages it reads), is committed in one transaction as soon as it finishes (speech from its own
 thread, while the visual pass may still run), and is skipped when already done: a kill at any
 moment loses at most the stages in progress, a re-run resumes from the finished ones, and an
@@ -27,6 +27,7 @@ import sqlite3
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,7 +112,7 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
 
     scenes = _hash("scenes/2", s.decode.fingerprint(), s.scenes.fingerprint(), s.clips.fingerprint(),
                    package_version("scenedetect-headless"))
-    ocr = _hash("ocr/1", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
+    ocr = _hash("ocr/2", scenes, s.ocr.fingerprint(), package_version("rapidocr"), package_version("paddleocr"))
     found = detector_files(s)
     detector_id = None
     if isinstance(found, DetectorFiles):
@@ -179,10 +180,12 @@ def _prepare_dir(path: Path) -> None:
 
 
 def build_index(video: str | os.PathLike, settings: Settings, progress: Progress | None = None,
-                models: IndexModels | None = None) -> BuildResult:
+                models: IndexModels | None = None, on_commit: Callable[[str, Path], None] | None = None) -> BuildResult:
     """Index ``video`` (or find its index) and return where it is and what was done.
 
     ``models`` lets a caller that indexes many videos keep its models loaded between them.
+    ``on_commit(stage, index_path)`` is called as each stage is committed (speech from its own
+    thread): from then on a reader of the index sees that stage (``keyclip.index.partial``).
 
     Raises:
         InputError: the file is missing or not usable media.
@@ -208,7 +211,7 @@ def build_index(video: str | os.PathLike, settings: Settings, progress: Progress
             store = IndexStore.open(folder / "index.sqlite")
             try:
                 return _build_locked(store, path, media, digest, settings, progress, started,
-                                     models or IndexModels(settings))
+                                     models or IndexModels(settings), on_commit or (lambda stage, db: None))
             finally:
                 store.close()
         finally:
@@ -230,6 +233,7 @@ def _build_locked(
     progress: Progress,
     started: float,
     models: IndexModels,
+    on_commit: Callable[[str, Path], None],
 ) -> BuildResult:
     fingerprints = stage_fingerprints(s)
     todo = [name for name in ALL_STAGES if store.stage_fingerprint(name) != fingerprints[name]]
@@ -243,55 +247,57 @@ def _build_locked(
         notices.append(msg)
         progress.notice(msg)
 
-    # speech runs on its own thread, beside the single visual decode
+    # speech and the single visual decode run on threads of their own, side by side (see _threads)
     speech_future: Future | None = None
+    visual_future: Future | None = None
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="keyclip-speech")
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="keyclip-index")
     visual_todo = [name for name in VISUAL_STAGES if name in todo]
-    cores = s.cpu_threads
+    with_speech = "speech" in todo and media.audio is not None
+    speech_threads, visual_threads, visual_nice = _threads(s, with_speech, bool(visual_todo and media.video))
     try:
         if "speech" in todo:
             if media.audio is None:
                 store.mark_skipped("speech", fingerprints["speech"], "no audio stream")
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
-                threads = max(1, cores // 2) if (visual_todo and media.video) else cores
-                speech_future = pool.submit(_run_speech, path, media, models, threads, progress, stop,
-                                            store.path, fingerprints["speech"])
+                # voices read only the audio and the transcript: they follow speech on its thread
+                speech_future = pool.submit(_run_speech, path, media, s, models, speech_threads, progress, stop,
+                                            store.path, fingerprints, "voices" in todo, on_commit, note)
         if visual_todo:
-            from keyclip.index.visual_pass import run_visual_pass
+            from keyclip.index.visual_pass import run_visual_pass, stored_layout
 
-            threads = max(1, cores - (cores // 2 if speech_future else 0))
-            outcome = run_visual_pass(path, media, s, visual_todo, store, threads, progress, note, models)
-            for name, (secs, write) in outcome.items():
+            layout = None if "scenes" in visual_todo else stored_layout(store)
+            visual_future = pool.submit(_lowered(visual_nice, run_visual_pass), path, media, s, visual_todo, store,
+                                        visual_threads, progress, note, models, stop.is_set, layout)
+            # committed here, on the store's own thread, scenes first
+            for name, (secs, write) in visual_future.result().items():
                 write(fingerprint=fingerprints[name])
                 stage_seconds[name] = secs
+                on_commit(name, store.path)
         if speech_future is not None:
-            segments, language, secs = speech_future.result()
-            stage_seconds["speech"] = secs
-            progress.finish("speech", f"{segments} segments, language {language}")
+            stage_seconds |= speech_future.result()
     except BaseException:
-        stop.set()  # Ctrl-C or a failure: let the speech thread stop at its next segment
+        stop.set()  # Ctrl-C or a failure: the other thread stops at its next frame or segment
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
-    if "kinds" in todo:
-        from keyclip.index.kinds import run_kinds
+    from keyclip.index.classes import run_classes
+    from keyclip.index.kinds import run_kinds
+    from keyclip.index.voices import run_voices
 
-        stage_seconds["kinds"] = run_kinds(store, fingerprints["kinds"])
-    if "classes" in todo:
-        from keyclip.index.classes import run_classes
-
-        stage_seconds["classes"] = run_classes(store, s, fingerprints["classes"], progress, note, models)
-    if "voices" in todo:
-        from keyclip.index.voices import run_voices
-
-        stage_seconds["voices"] = run_voices(store, path, media, s, fingerprints["voices"], progress, note, models)
-    if "embed" in todo:
-        stage_seconds["embed"] = _run_embed(store, s, fingerprints["embed"], progress, models)
-    if "frames" in todo:
-        stage_seconds["frames"] = _run_frames(store, s, fingerprints["frames"], progress, models)
+    later = {
+        "kinds": lambda: run_kinds(store, fingerprints["kinds"]),
+        "classes": lambda: run_classes(store, s, fingerprints["classes"], progress, note, models),
+        "voices": lambda: run_voices(store, path, media, s, fingerprints["voices"], progress, note, models),
+        "embed": lambda: _run_embed(store, s, fingerprints["embed"], progress, models),
+        "frames": lambda: _run_frames(store, s, fingerprints["frames"], progress, models),
+    }
+    for name, run in later.items():
+        if name in todo and name not in stage_seconds:
+            stage_seconds[name] = run()
+            on_commit(name, store.path)
 
     return BuildResult(
         video=str(path),
@@ -307,24 +313,66 @@ def _build_locked(
     )
 
 
-def _run_speech(path: Path, media: MediaInfo, models: IndexModels, threads: int, progress: Progress,
-                stop: threading.Event, db_path: Path, fingerprint: str) -> tuple[int, str | None, float]:
+def _threads(s: Settings, speech: bool, visual: bool) -> tuple[int, int, int]:
+    """``(speech threads, visual threads, visual nice)`` for a build that runs these passes.
+
+    ``speech-first`` (the default): speech recognition gets every core and the visual pass one
+    thread at a lower scheduling priority, so it fills the cores speech leaves idle (its VAD,
+    feature extraction and hand-overs) and takes them over once speech is done; speech, the
+    longer pass, then runs at nearly its all-cores speed. ``split``: half the cores each, at the
+    same priority (the schedule before issue 17)."""
+    cores = s.cpu_threads
+    if not (speech and visual):
+        return cores, cores, 0
+    if s.schedule == "split":
+        return max(1, cores // 2), max(1, cores - cores // 2), 0
+    return cores, max(1, cores - 1), 10
+
+
+def _lowered(nice: int, work):
+    """``work`` run at ``nice`` more than the process: the calling thread only, and every thread
+    it starts (a thread inherits its creator's priority on Linux). Elsewhere, or when the system
+    refuses, ``work`` runs unchanged."""
+    def run(*args):
+        if nice and hasattr(os, "setpriority"):
+            try:
+                tid = threading.get_native_id()
+                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+            except OSError:
+                pass
+        return work(*args)
+    return run
+
+
+def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, threads: int, progress: Progress,
+                stop: threading.Event, db_path: Path, fingerprints: dict[str, str], with_voices: bool,
+                on_commit: Callable[[str, Path], None], note: Callable[[str], None]) -> dict[str, float]:
     """Transcribe and commit the transcript at once, on this thread's own connection (a kill
-    during the longer visual pass keeps it). Returns the segment count, language and seconds."""
+    during the visual pass keeps it, and readers see it); then the voices, when ``with_voices``.
+    Returns the seconds of each stage run."""
     from dataclasses import asdict
+
+    from keyclip.index.voices import run_voices
 
     t = time.perf_counter()
     progress.start("speech", media.duration)
     asr = models.asr(threads=threads)
     segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
                                     should_stop=stop.is_set)
-    secs = time.perf_counter() - t
+    secs = {"speech": time.perf_counter() - t}
     store = IndexStore.open(db_path)
     try:
-        store.write_speech(fingerprint, secs, segments, asdict(info))
+        store.write_speech(fingerprints["speech"], secs["speech"], segments, asdict(info))
+        progress.finish("speech", f"{len(segments)} segments, language {info.language}")
+        if info.damage:
+            note(info.damage)
+        on_commit("speech", db_path)
+        if with_voices and not stop.is_set():
+            secs["voices"] = run_voices(store, path, media, s, fingerprints["voices"], progress, note, models)
+            on_commit("voices", db_path)
     finally:
         store.close()
-    return len(segments), info.language, secs
+    return secs
 
 
 def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress, models: IndexModels) -> float:

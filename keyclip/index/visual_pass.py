@@ -15,6 +15,7 @@ from pathlib import Path
 
 from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
+from keyclip.media.container import Damage
 from keyclip.media.frames import stream_frames
 from keyclip.media.probe import MediaInfo
 from keyclip.settings import Settings
@@ -34,8 +35,15 @@ def run_visual_pass(
     progress,
     note: Callable[[str], None],
     models: IndexModels,
+    should_stop: Callable[[], bool] = lambda: False,
+    layout: tuple[list[Span], list[tuple[int, Span]]] | None = None,
 ) -> dict[str, tuple[float, Writer]]:
-    """Run the visual stages in ``todo`` over one decode. Returns ``stage -> (seconds, writer)``."""
+    """Run the visual stages in ``todo`` over one decode. Returns ``stage -> (seconds, writer)``.
+
+    May run on a thread of its own when the caller passes ``layout`` (``stored_layout(store)``,
+    needed when scenes are done and OCR or objects are not): it then never touches ``store`` and
+    returns writers for the caller's thread to commit.
+    ``should_stop`` is polled on every frame (InterruptedError)."""
     from keyclip.tools.detect import ObjectSampler, seen_crops, summarise
     from keyclip.tools.keyframes import ThumbnailSampler
     from keyclip.tools.ocr import ScreenTextTracker
@@ -59,6 +67,8 @@ def run_visual_pass(
         return results
 
     need_scenes = "scenes" in todo
+    if not need_scenes and layout is None:
+        layout = stored_layout(store)
     cutter = SceneCutter(s.scenes, media.video.average_fps) if need_scenes else None
     thumbs = ThumbnailSampler(s.clips) if need_scenes else None
     meter = PictureMeter() if need_scenes else None
@@ -77,7 +87,10 @@ def run_visual_pass(
     progress.start(label, duration)
     frames = 0
     last_t = 0.0
-    for frame in stream_frames(path, skip_nonref=s.decode.skip_nonref):
+    damage = Damage()
+    for frame in stream_frames(path, skip_nonref=s.decode.skip_nonref, damage=damage):
+        if should_stop():
+            raise InterruptedError("visual pass stopped")
         for consumer in consumers:
             consumer.add(frame)
         frames += 1
@@ -86,8 +99,12 @@ def run_visual_pass(
             progress.update(label, frame.t)
     decode_secs = time.perf_counter() - t_start
     progress.finish(label, f"{frames} frames")
+    damaged = damage.notice(path.name, "picture")
+    if damaged:
+        note(damaged)
     if duration - last_t > max(2.0, 0.05 * duration):
-        note(f"{path.name}: video ends early at {last_t:.1f}s of {duration:.1f}s (truncated file?)")
+        if damage.stopped_at is None:
+            note(f"{path.name}: video ends early at {last_t:.1f}s of {duration:.1f}s (truncated file?)")
         duration = max(last_t, 0.04)
 
     if cutter is not None and thumbs is not None and meter is not None:
@@ -105,8 +122,7 @@ def run_visual_pass(
         ))
         clip_spans = [(ci + 1, c) for ci, (_, c) in enumerate(clips)]
     else:
-        scenes = [Span(a, b) for a, b in store.scenes()]
-        clip_spans = [(c.id, Span(c.t0, c.t1)) for c in store.clips()]
+        scenes, clip_spans = layout
     cuts = [x.t0 for x in scenes[1:]]
 
     if tracker is not None:
@@ -142,3 +158,8 @@ def run_visual_pass(
     # commit scenes before the stages that refer to its clips
     order = {"scenes": 0, "ocr": 1, "objects": 2}
     return dict(sorted(results.items(), key=lambda kv: order[kv[0]]))
+
+
+def stored_layout(store: IndexStore) -> tuple[list[Span], list[tuple[int, Span]]]:
+    """The committed scenes and ``(clip id, span)`` of an index."""
+    return [Span(a, b) for a, b in store.scenes()], [(c.id, Span(c.t0, c.t1)) for c in store.clips()]

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from keyclip.media.audio import SAMPLE_RATE, iter_audio_chunks
+from keyclip.media.container import Damage
 from keyclip.settings import SpeechOptions
 
 _HOLD_BACK_S = 20.0
@@ -50,6 +51,8 @@ class TranscriptInfo:
     audio_seconds: float = 0.0
     model: str = ""
     options: dict = field(default_factory=dict)
+    damage: str = ""
+    """Where the sound could not be decoded, in one line ('' for an intact stream)."""
 
 
 class WhisperASR:
@@ -67,22 +70,28 @@ class WhisperASR:
             cpu_threads=threads,
             local_files_only=True,
         )
+        self._batched = None
+        if options.batch_size:
+            from faster_whisper import BatchedInferencePipeline
 
-    def _transcribe_window(self, audio: np.ndarray, offset: float, language: str | None, should_stop):
+            self._batched = BatchedInferencePipeline(self._model)
+
+    def _transcribe_window(self, audio: np.ndarray, offset: float, language: str | None, should_stop,
+                           on_progress: Callable[[float], None] | None = None):
         import ctranslate2
 
         # Whisper falls back to sampling (temperature > 0) on a window it decodes badly; an unseeded
         # sampler made the same file transcribe differently run to run (dev narration WER 0.136 in
         # one build, 0.158 in the next)
         ctranslate2.set_random_seed(0)
-        segments, info = self._model.transcribe(
-            audio,
-            language=language,
-            beam_size=self.options.beam_size,
-            vad_filter=self.options.vad_filter,
-            word_timestamps=True,
-            condition_on_previous_text=False,
-        )
+        common = dict(language=language, beam_size=self.options.beam_size, word_timestamps=True,
+                      condition_on_previous_text=False)
+        if self._batched is not None:
+            # the batched pipeline always cuts the audio at the VAD's speech regions
+            segments, info = self._batched.transcribe(audio, batch_size=self.options.batch_size,
+                                                      without_timestamps=False, **common)
+        else:
+            segments, info = self._model.transcribe(audio, vad_filter=self.options.vad_filter, **common)
         out = []
         for s in segments:  # lazy: each step decodes more audio
             if should_stop():
@@ -102,6 +111,8 @@ class WhisperASR:
                     no_speech_prob=round(float(s.no_speech_prob), 4),
                 )
             )
+            if on_progress:  # the bar moves with each segment, not each window
+                on_progress(out[-1].t1)
         return out, info
 
     def transcribe(
@@ -114,7 +125,7 @@ class WhisperASR:
 
         Args:
             path: media file.
-            on_progress: called with seconds of audio done.
+            on_progress: called with seconds of audio done, after each segment.
             should_stop: polled between segments; when it returns True, InterruptedError is raised.
         """
         info = TranscriptInfo(model=self.model_dir.name, options=self.options.model_dump())
@@ -122,7 +133,8 @@ class WhisperASR:
         language = self.options.language
         carry = np.zeros(0, dtype=np.float32)
         carry_start = 0.0
-        chunks: Iterator[tuple[float, np.ndarray]] = iter_audio_chunks(path, self.options.chunk_s)
+        damage = Damage()
+        chunks: Iterator[tuple[float, np.ndarray]] = iter_audio_chunks(path, self.options.chunk_s, damage=damage)
         pending = next(chunks, None)
         while pending is not None:
             start, samples = pending
@@ -130,7 +142,7 @@ class WhisperASR:
             audio = np.concatenate([carry, samples]) if carry.size else samples
             offset = carry_start if carry.size else start
             window_end = offset + audio.size / SAMPLE_RATE
-            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop)
+            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop, on_progress)
             if language is None and whisper_info.language:
                 language = whisper_info.language  # detect once, then keep it
                 info.language = whisper_info.language
@@ -151,6 +163,7 @@ class WhisperASR:
             info.audio_seconds = window_end
             if on_progress:
                 on_progress(window_end)
+        info.damage = damage.notice(Path(path).name, "sound")
         return segments, info
 
 

@@ -73,12 +73,14 @@ class RapidOCREngine:
 
     name = "rapidocr"
 
-    def __init__(self, threads: int = 0):
+    def __init__(self, threads: int = 0, side: int | None = None, angle_classifier: bool = False):
         try:
             from rapidocr import RapidOCR
         except ImportError as exc:  # pragma: no cover - rapidocr is a core dependency
             raise ModelMissingError("OCR: rapidocr is not installed (pip install rapidocr onnxruntime)") from exc
-        params = {"Global.log_level": "error"}
+        params: dict = {"Global.log_level": "error", "Global.use_cls": angle_classifier}
+        if side:  # detect text at the frame's own size (never scaled up: see OCROptions.width)
+            params |= {"Det.limit_type": "max", "Det.limit_side_len": side}
         if threads:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
         self._engine = RapidOCR(params=params)

@@ -1,7 +1,8 @@
 """Scenes (PySceneDetect, fed from the shared frame stream) and clips.
 
 PySceneDetect's detectors take ``(timecode, frame)`` pairs, so they consume the one streamed
-decode instead of opening the video again. Timecodes are built from each frame's own time.
+decode instead of opening the video again. Timecodes are built from each frame's own time; at most ``analysis_fps`` frames a second are
+looked at.
 
 Example:
     >>> from keyclip.tools.scenes import SceneCutter, split_into_clips
@@ -53,12 +54,16 @@ class SceneCutter:
             self._detector = ContentDetector(threshold=options.content_threshold, min_scene_len=min_len)
         self._cuts: list[float] = []
         self._last: FrameTimecode | None = None
+        self._min_gap = 0.9 / options.analysis_fps
 
     def _timecode(self, t: float) -> FrameTimecode:
         return FrameTimecode(Timecode(pts=int(round(t * 1_000_000)), time_base=_MICROS), self._fps)
 
     def add(self, frame: DecodedFrame) -> list[float]:
-        """Feed the next frame; returns cut times found so far by this call (seconds)."""
+        """Feed the next frame; returns cut times found so far by this call (seconds). Frames
+        closer than ``1 / analysis_fps`` to the last one fed are passed over."""
+        if self._last is not None and frame.t - self._last.seconds < self._min_gap:
+            return []
         tc = self._timecode(frame.t)
         self._last = tc
         found = [c.seconds for c in self._detector.process_frame(tc, frame.bgr(self.options.analysis_width))]

@@ -1,0 +1,53 @@
+"""What a partly built index holds: the stages committed so far and the ones still to come.
+
+Each stage of a build commits on its own (speech first, from its own thread), so a reader can
+answer from an index that is still being built; it should then say what is missing.
+
+Example:
+    >>> pending = pending_stages(store)                  # doctest: +SKIP
+    >>> partial_notice(pending)                          # doctest: +SKIP
+    'answered while indexing: ...'
+"""
+
+from __future__ import annotations
+
+from keyclip.index.store import IndexStore
+from keyclip.settings import Settings
+
+STAGE_WORDS = {
+    "scenes": "scenes and keyframes",
+    "speech": "speech",
+    "ocr": "on-screen text",
+    "objects": "objects seen",
+    "voices": "voices",
+    "embed": "meaning search (embeddings)",
+}
+"""The stages an answer's evidence comes from, in a user's words (the others derive from them
+or are off by default)."""
+
+
+def pending_stages(store: IndexStore) -> list[str]:
+    """Stages of ``ALL_STAGES`` the index holds no result of yet (a stage committed with other
+    settings still holds evidence: it is not pending here)."""
+    from keyclip.index.build import ALL_STAGES
+
+    done = {name for (name,) in store.db.execute("SELECT name FROM stages")}
+    return [name for name in ALL_STAGES if name not in done]
+
+
+def stage_ready(store: IndexStore, settings: Settings, stage: str) -> bool:
+    """``stage`` is committed with the current settings."""
+    from keyclip.index.build import stage_fingerprints
+
+    return store.stage_fingerprint(stage) == stage_fingerprints(settings)[stage]
+
+
+def partial_notice(pending: list[str]) -> str:
+    """One line for an answer given from a partial index ('' when nothing is pending)."""
+    if not pending:
+        return ""
+    words = ", ".join(STAGE_WORDS[name] for name in pending if name in STAGE_WORDS)
+    if not words:
+        return ""
+    return (f"answered while the video is still being indexed: not yet in the index: {words}; "
+            "ask again when indexing finishes for the full evidence")

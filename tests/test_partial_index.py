@@ -1,0 +1,96 @@
+"""Answering while indexing: each stage is readable once committed (speech first, from its own
+thread), an answer from a partial index says what is still to come, and `ask --early` answers
+from the speech before the visual pass ends, then again from the whole index. Real models, a
+real build, a real CLI process; nothing mocked.
+
+The visual pass is made slower than speech on purpose (OCR on every sample, `change_threshold
+= 0`), so that the transcript is committed while the visual pass still runs on any machine."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keyclip.agent.run import Asker
+from keyclip.index.build import build_index
+from keyclip.index.partial import partial_notice, pending_stages
+from keyclip.index.store import IndexStore
+from keyclip.samples import make_sample_lecture
+from keyclip.settings import Settings
+
+from .conftest import needs_espeak
+
+REPO = Path(__file__).resolve().parent.parent
+SLOW_VISUAL = {"ocr": {"change_threshold": 0.0, "interval_s": 1.0}}
+
+pytestmark = needs_espeak()
+
+
+@pytest.fixture(scope="module")
+def lecture(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("partial") / "lecture.mp4"
+    make_sample_lecture(path)
+    return path
+
+
+def test_an_answer_from_the_committed_speech_says_what_is_still_to_come(lecture, settings):
+    s = Settings(cache_dir=settings.cache_dir, **SLOW_VISUAL)
+    seen: dict = {}
+
+    def on_commit(stage: str, db: Path) -> None:
+        if stage == "speech":
+            store = IndexStore.open(db, readonly=True)
+            seen["pending"] = pending_stages(store)
+            store.close()
+            with Asker(db, lecture, s) as asker:
+                seen["answer"] = asker.ask("what is a collision?")
+
+    result = build_index(lecture, s, on_commit=on_commit)
+    assert {"scenes", "ocr", "objects", "embed"} <= set(seen["pending"]), seen["pending"]
+    early = seen["answer"]
+    assert early.spans and early.citations[0].kind == "speech", early
+    assert 7.0 <= early.spans[0][0] <= 9.0  # "when two keys land in the same bucket, we call it a collision"
+    notice = partial_notice(seen["pending"])
+    assert notice in early.notices and "on-screen text" in notice and "speech" not in notice.split(":")[2]
+    with Asker(result.index_path, lecture, s) as asker:
+        full = asker.ask("what is a collision?")
+    assert not any("still being indexed" in n for n in full.notices), full.notices
+    store = IndexStore.open(result.index_path, readonly=True)
+    assert pending_stages(store) == []
+    store.close()
+
+
+def test_pending_stages_name_only_stages_with_no_result_yet(sample_index):
+    result, s = sample_index
+    store = IndexStore.open(result.index_path, readonly=True)
+    assert pending_stages(store) == []
+    assert partial_notice([]) == "" and partial_notice(["kinds", "frames"]) == ""
+    store.close()
+
+
+def test_ask_early_answers_from_speech_then_from_the_whole_index(lecture, cache):
+    env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "KEYCLIP_OCR__CHANGE_THRESHOLD": "0",
+           "KEYCLIP_OCR__INTERVAL_S": "1"}
+    proc = subprocess.run([sys.executable, str(REPO / "app.py"), "ask", str(lecture), "what is a collision?",
+                           "--early", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    answers = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert [a["partial"] for a in answers] == [True, False], proc.stdout[:500]
+    early, full = answers
+    assert early["spans"] and full["spans"]
+    assert any("still being indexed" in n for n in early["notices"])
+    assert not any("still being indexed" in n for n in full["notices"])
+    assert "still being indexed" in proc.stderr  # the notice is printed as it happens
+    # the full index adds the on-screen evidence the early answer could not have
+    assert not any(e["kind"] == "ocr" for e in early["evidence"])
+    assert any(e["kind"] == "ocr" for e in full["evidence"])
+    # asked again: the index is finished, one answer, no early one
+    again = subprocess.run([sys.executable, str(REPO / "app.py"), "ask", str(lecture), "what is a collision?",
+                            "--early", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert [json.loads(line)["partial"] for line in again.stdout.splitlines() if line.strip()] == [False]
