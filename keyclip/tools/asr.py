@@ -134,6 +134,14 @@ class WhisperASR:
         carry = np.zeros(0, dtype=np.float32)
         carry_start = 0.0
         damage = Damage()
+        furthest = 0.0
+
+        def report(t: float) -> None:  # a re-transcribed hand-over never moves the bar back
+            nonlocal furthest
+            furthest = max(furthest, t)
+            if on_progress:
+                on_progress(furthest)
+
         chunks: Iterator[tuple[float, np.ndarray]] = iter_audio_chunks(path, self.options.chunk_s, damage=damage)
         pending = next(chunks, None)
         while pending is not None:
@@ -142,7 +150,7 @@ class WhisperASR:
             audio = np.concatenate([carry, samples]) if carry.size else samples
             offset = carry_start if carry.size else start
             window_end = offset + audio.size / SAMPLE_RATE
-            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop, on_progress)
+            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop, report)
             if language is None and whisper_info.language:
                 language = whisper_info.language  # detect once, then keep it
                 info.language = whisper_info.language
@@ -161,8 +169,7 @@ class WhisperASR:
                 carry = audio[int(pause * SAMPLE_RATE) :]
                 carry_start = resume
             info.audio_seconds = window_end
-            if on_progress:
-                on_progress(window_end)
+            report(window_end)
         info.damage = damage.notice(Path(path).name, "sound")
         return segments, info
 

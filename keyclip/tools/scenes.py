@@ -1,8 +1,8 @@
 """Scenes (PySceneDetect, fed from the shared frame stream) and clips.
 
 PySceneDetect's detectors take ``(timecode, frame)`` pairs, so they consume the one streamed
-decode instead of opening the video again. Timecodes are built from each frame's own time; at most ``analysis_fps`` frames a second are
-looked at.
+decode instead of opening the video again. Timecodes are built from each frame's own time; at
+most ``analysis_fps`` frames a second are looked at.
 
 Example:
     >>> from keyclip.tools.scenes import SceneCutter, split_into_clips
