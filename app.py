@@ -158,8 +158,8 @@ def ask(
     vlm_backend: Annotated[str | None, typer.Option("--vlm-backend", help="none | openai | llamacpp")] = None,
     vlm_model: Annotated[str | None, typer.Option("--vlm-model", help="Served model name or GGUF path.")] = None,
     vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
-    early: Annotated[bool, typer.Option("--early", help="While a new video is indexed, answer from its speech as "
-                                                         "soon as that is in, then again from the whole index.")] = False,
+    early: Annotated[bool, typer.Option("--early", help="While a new video is indexed, answer from what is in "
+                                                         "as soon as its speech is, then again from the whole index.")] = False,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
@@ -221,7 +221,7 @@ def ask(
                 print(json.dumps(data, indent=2))
             return
         if early:
-            err.print("[bold]early answer[/] (from the speech; the rest is still indexing):" if partial else
+            err.print("[bold]early answer[/] (from what is indexed so far; the rest is still indexing):" if partial else
                       "[bold]answer[/] from the whole index:")
         _print_answer(answer, evidence)
 
