@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,32 @@ def test_ask_early_answers_from_speech_then_from_the_whole_index(lecture, cache)
                             "--early", "--json"], capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
     assert again.returncode == 0, again.stderr[-2000:]
     assert [json.loads(line)["partial"] for line in again.stdout.splitlines() if line.strip()] == [False]
+
+
+def test_ask_early_answers_from_an_index_another_process_is_building(lecture, cache):
+    """`index` runs in one process; `ask --early` in another waits for the build lock, reads the
+    transcript the first one committed, and answers from it before that build ends."""
+    env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "KEYCLIP_OCR__CHANGE_THRESHOLD": "0",
+           "KEYCLIP_OCR__INTERVAL_S": "0.5"}
+    builder = subprocess.Popen([sys.executable, str(REPO / "app.py"), "index", str(lecture)], cwd=REPO, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(cache.glob("videos/*/index.sqlite")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the index exists once the builder holds the video's lock
+        assert builder.poll() is None, builder.stderr.read()
+        asker = subprocess.Popen([sys.executable, str(REPO / "app.py"), "ask", str(lecture), "what is a collision?",
+                                  "--early", "--json"], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True)
+        first = asker.stdout.readline()
+        builder_running = builder.poll() is None
+        rest, errors = asker.communicate(timeout=600)
+    finally:
+        if builder.poll() is None:
+            builder.wait(timeout=600)
+    assert asker.returncode == 0, errors[-2000:]
+    answers = [json.loads(line) for line in [first, *rest.splitlines()] if line.strip()]
+    assert [a["partial"] for a in answers] == [True, False], answers
+    assert builder_running, "the other build had ended before the early answer"
+    assert answers[0]["spans"] and any("still being indexed" in n for n in answers[0]["notices"])
+    assert builder.returncode == 0
