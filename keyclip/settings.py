@@ -58,8 +58,8 @@ class SceneOptions(_Options):
     analysis_width: int = Field(256, ge=64, le=1920)
     """Frames are scaled to this width for scene detection."""
     analysis_fps: float = Field(30.0, gt=0.0, le=120.0)
-    """At most this many frames a second go to the detector (30: every frame of most files). At 6
-    (every second frame the decoder gives with ``skip_nonref``) the cuts found on the four lecture
+    """At most this many frames a second go to the detector (30: every frame of most files). At 8
+    (every second frame the decoder gave with ``skip_nonref``) the cuts found on the four lecture
     sets were the same at +-0.5 s, at half the detector's time, but each cut came up to 0.08 s late
     and one answer of setb ("the first point listed on the slide titled ...") was lost; the visual
     pass is not what an index waits for (speech is), so the default keeps every frame."""
