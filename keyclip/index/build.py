@@ -4,11 +4,12 @@ Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``obje
 by one streamed decode on a lower-priority thread - beside ``speech`` and then ``voices`` (voice
 turns) on a thread of their own with every core (``_threads``), then ``kinds`` (each scene's
 kind, from the stored measures, text and detections), ``classes`` (an image classifier on the
-keyframes of footage, when configured), ``embed`` and ``frames``. Each stage is keyed by a fingerprint of its options and models (and of
-the stages it reads), is committed in one transaction as soon as it finishes (speech from its own
-thread, while the visual pass may still run), and is skipped when already done: a kill at any
-moment loses at most the stages in progress, a re-run resumes from the finished ones, and an
-unchanged file with unchanged settings is a cache hit. A full disk, at any stage, is a
+keyframes of footage, when configured), ``embed`` and ``frames``. Each stage is keyed by a
+fingerprint of its options and models (and of the stages it reads), is committed in one
+transaction as soon as it finishes (speech from its own thread, while the visual pass may still
+run), and is skipped when already done: a kill at any moment loses at most the stages in
+progress, a re-run resumes from the finished ones, and an unchanged file with unchanged settings
+is a cache hit. A full disk, at any stage, is a
 ``CacheError`` (exit 4) naming the free space.
 
 Example:

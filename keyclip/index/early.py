@@ -16,8 +16,8 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from keyclip.index.build import BuildResult, Progress, build_index, index_dir_for
-from keyclip.index.partial import pending_stages, stage_ready
+from keyclip.index.build import BuildResult, Progress, build_index, index_dir_for, stage_fingerprints
+from keyclip.index.partial import pending_stages
 from keyclip.index.store import IndexStore
 from keyclip.media.hashing import content_hash
 from keyclip.settings import Settings
@@ -25,8 +25,8 @@ from keyclip.settings import Settings
 POLL_S = 1.0
 
 
-def _speech_readable(db: Path, settings: Settings) -> bool:
-    """The transcript is committed there with these settings and other stages are still to come."""
+def _speech_readable(db: Path, speech_fingerprint: str) -> bool:
+    """The transcript is committed there (with this fingerprint) and other stages are still to come."""
     if not db.is_file():
         return False
     try:
@@ -34,7 +34,7 @@ def _speech_readable(db: Path, settings: Settings) -> bool:
     except Exception:  # being created by the other process: try again at the next poll
         return False
     try:
-        return stage_ready(store, settings, "speech") and bool(pending_stages(store))
+        return store.stage_fingerprint("speech") == speech_fingerprint and bool(pending_stages(store))
     except Exception:
         return False
     finally:
@@ -45,14 +45,14 @@ def build_answering_early(video: str | Path, settings: Settings, progress: Progr
                           on_speech: Callable[[Path], None]) -> BuildResult:
     """``build_index(video, settings, progress)``, calling ``on_speech(index path)`` on this thread
     when speech is readable before the build ends (never, for a finished index)."""
-    ready = threading.Event()
+    wake = threading.Event()
+    """Set when this build commits its transcript, or ends: the index is looked at at once."""
     done = threading.Event()
     outcome: dict = {}
 
     def on_commit(stage: str, db: Path) -> None:
         if stage == "speech":
-            outcome.setdefault("speech_db", db)
-            ready.set()
+            wake.set()
 
     def build() -> None:
         try:
@@ -61,20 +61,18 @@ def build_answering_early(video: str | Path, settings: Settings, progress: Progr
             outcome["error"] = exc
         finally:
             done.set()
-            ready.set()
+            wake.set()
 
     thread = threading.Thread(target=build, name="keyclip-build", daemon=True)
     thread.start()
     db = index_dir_for(content_hash(Path(video), settings.cache_dir), settings) / "index.sqlite"
-    answered = False
+    speech = stage_fingerprints(settings)["speech"]
     while not done.is_set():
-        if answered:
-            done.wait(POLL_S)
-            continue
-        ready.wait(POLL_S)
-        if not answered and not done.is_set() and ("speech_db" in outcome or _speech_readable(db, settings)):
-            answered = True
-            on_speech(outcome.get("speech_db", db))
+        wake.wait(POLL_S)
+        wake.clear()
+        if not done.is_set() and _speech_readable(db, speech):
+            on_speech(db)
+            break
     thread.join()
     if "error" in outcome:
         raise outcome["error"]

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 from keyclip.index.store import IndexStore
-from keyclip.settings import Settings
 
 STAGE_WORDS = {
     "scenes": "scenes and keyframes",
@@ -35,17 +34,8 @@ def pending_stages(store: IndexStore) -> list[str]:
     return [name for name in ALL_STAGES if name not in done]
 
 
-def stage_ready(store: IndexStore, settings: Settings, stage: str) -> bool:
-    """``stage`` is committed with the current settings."""
-    from keyclip.index.build import stage_fingerprints
-
-    return store.stage_fingerprint(stage) == stage_fingerprints(settings)[stage]
-
-
 def partial_notice(pending: list[str]) -> str:
     """One line for an answer given from a partial index ('' when nothing is pending)."""
-    if not pending:
-        return ""
     words = ", ".join(STAGE_WORDS[name] for name in pending if name in STAGE_WORDS)
     if not words:
         return ""
