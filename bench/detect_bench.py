@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sets import lecture_sets  # noqa: E402
 from keyclip.backends.registry import make_detector  # noqa: E402
 from keyclip.settings import Settings  # noqa: E402
 
@@ -129,17 +130,6 @@ def score_generated(results, threshold: float) -> dict[str, dict[str, int]]:
         if label and not hit:
             counts.setdefault(label, {"tp": 0, "fp": 0, "fn": 0})["fn"] += 1
     return counts
-
-
-def lecture_sets() -> list[tuple[str, Path]]:
-    sets = []
-    dev = ROOT.parent / "shared" / "eval" / "dev"
-    if (dev / "ground_truth.json").is_file():
-        sets.append(("dev", dev))
-    for folder in sorted((ROOT / "devsets" / "out").glob("*")):
-        if (folder / "ground_truth.json").is_file():
-            sets.append((folder.name, folder))
-    return sets
 
 
 def segment_frames(video: Path, seg: dict, every: float = 1.0, slide_frames: int = 1):

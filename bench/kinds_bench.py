@@ -19,17 +19,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sets import lecture_sets  # noqa: E402
 from keyclip.index.build import build_index  # noqa: E402
 from keyclip.index.store import IndexStore  # noqa: E402
 from keyclip.settings import Settings  # noqa: E402
 
 MAY_BE = {"slide": {"slide"}, "footage": {"footage", "talking head"}, "needle": {"still image"}}
-
-
-def lecture_sets() -> list[Path]:
-    dev = ROOT.parent / "shared" / "eval" / "dev"
-    sets = [dev] if (dev / "ground_truth.json").is_file() else []
-    return sets + sorted(p.parent for p in (ROOT / "devsets" / "out").glob("*/ground_truth.json"))
 
 
 def run_set(folder: Path, s: Settings) -> dict:
@@ -54,7 +49,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
-    rows = [run_set(folder, Settings()) for folder in lecture_sets()]
+    rows = [run_set(folder, Settings()) for _, folder in lecture_sets()]
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0

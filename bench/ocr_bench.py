@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -26,17 +27,17 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "eval" / "dev"
+sys.path.insert(0, str(ROOT))
+
+from bench.sets import lecture_sets  # noqa: E402
 
 
 def find_sets() -> list[tuple[str, Path, dict]]:
     found = []
-    for folder in [DEV, *sorted((ROOT / "devsets" / "out").glob("*"))]:
-        truth_path = folder / "ground_truth.json"
-        if truth_path.is_file():
-            truth = json.loads(truth_path.read_text())
-            if (folder / truth["video"]).is_file():
-                found.append(("dev" if folder == DEV else folder.name, folder / truth["video"], truth))
+    for name, folder in lecture_sets():
+        truth = json.loads((folder / "ground_truth.json").read_text())
+        if (folder / truth["video"]).is_file():
+            found.append((name, folder / truth["video"], truth))
     return found
 
 

@@ -25,7 +25,9 @@ from rich.console import Console
 from rich.table import Table
 
 ROOT = Path(__file__).resolve().parent.parent
-DEV = ROOT.parent / "shared" / "eval" / "dev"
+sys.path.insert(0, str(ROOT))
+
+from bench.sets import lecture_sets  # noqa: E402
 
 CHILD = r"""
 import json, resource, sys, time
@@ -50,12 +52,11 @@ print(json.dumps(out))
 def find_sets() -> list[tuple[str, Path, Path]]:
     """``(name, video, ground_truth.json)`` of every set present."""
     found = []
-    for folder in [DEV, *sorted((ROOT / "devsets" / "out").glob("*"))]:
+    for name, folder in lecture_sets():
         truth = folder / "ground_truth.json"
-        if truth.is_file():
-            video = folder / json.loads(truth.read_text())["video"]
-            if video.is_file():
-                found.append(("dev" if folder == DEV else folder.name, video, truth))
+        video = folder / json.loads(truth.read_text())["video"]
+        if video.is_file():
+            found.append((name, video, truth))
     return found
 
 

@@ -25,17 +25,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.sets import lecture_sets  # noqa: E402
 from keyclip.backends.registry import make_voice_encoder  # noqa: E402
 from keyclip.index.build import build_index  # noqa: E402
 from keyclip.index.store import IndexStore  # noqa: E402
 from keyclip.media.audio import SAMPLE_RATE, iter_audio_chunks  # noqa: E402
 from keyclip.settings import Settings  # noqa: E402
-
-
-def lecture_sets() -> list[Path]:
-    dev = ROOT.parent / "shared" / "eval" / "dev"
-    sets = [dev] if (dev / "ground_truth.json").is_file() else []
-    return sets + sorted(p.parent for p in (ROOT / "devsets" / "out").glob("*/ground_truth.json"))
 
 
 def run_set(folder: Path, s: Settings, encoder) -> dict:
@@ -81,7 +76,7 @@ def main() -> int:
     if encoder is None:
         print(f"error: {why}", file=sys.stderr)
         return 3
-    rows = [run_set(folder, s, encoder) for folder in lecture_sets()]
+    rows = [run_set(folder, s, encoder) for _, folder in lecture_sets()]
     if args.json:
         print(json.dumps(rows, indent=1))
         return 0
