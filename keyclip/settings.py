@@ -144,6 +144,14 @@ class OCROptions(_Options):
     """Inside a scene a frame is looked at this often; OCR runs only if it changed."""
     change_threshold: float = Field(2.0, ge=0.0)
     """Mean absolute grey-level difference (0-255) above which a frame counts as changed."""
+    change_pixels: float = Field(0.005, ge=0.0, le=1.0)
+    """A frame also counts as changed when this fraction of its pixels (in a 160-px-wide grey
+    copy) changed by more than 24 grey levels: one short line revealed on a 640 x 360 slide moves
+    the mean by less than 2 but changes 1.5 % of the pixels."""
+    band_max: float = Field(0.5, ge=0.0, le=1.0)
+    """When a changed frame differs from the last one read only inside one band of rows at most
+    this fraction of its height (a bullet revealed, a caption replaced), only that band is read
+    again (widened to whole lines); the lines outside it are kept. 0 reads every changed frame whole."""
     min_confidence: float = Field(0.6, ge=0.0, le=1.0)
     merge_similarity: float = Field(0.85, ge=0.0, le=1.0)
     """Lines on consecutive OCR'd frames at least this similar are one span."""

@@ -130,6 +130,58 @@ def test_tracker_reads_a_static_slide_once_and_merges_spans(settings):
     assert all(isinstance(s, OCRSpan) and 0 <= s.box[0] < s.box[2] <= 1 for s in spans)
 
 
+def test_tracker_reads_only_the_band_a_revealed_bullet_changed(settings):
+    """Bullets revealed one by one: each reveal is read in its band of rows only, and the spans
+    are the ones whole-frame reads give (the real RapidOCR engine on rendered slides)."""
+    import dataclasses
+
+    from keyclip.backends.registry import make_ocr
+    from keyclip.samples import DEFAULT_SLIDES, render_slide
+
+    slide = dataclasses.replace(DEFAULT_SLIDES[1], bullets=(
+        "Two keys share one bucket", "Each bucket keeps a short list", "Probing walks to the next free slot"))
+    stages = [cv2.cvtColor(render_slide(dataclasses.replace(slide, bullets=slide.bullets[:k]), 640, 360, 2),
+                           cv2.COLOR_RGB2BGR) for k in (1, 2, 3)]
+    results = {}
+    for band_max in (0.0, 0.5):
+        engine = _CountingEngine(make_ocr(settings))
+        tracker = ScreenTextTracker(engine, OCROptions(interval_s=1.0, band_max=band_max))
+        for t in np.arange(0, 9, 0.5):
+            tracker.add(_Frame(float(t), stages[min(2, int(t // 3))]))
+        spans = tracker.finish(9.0, cuts=[])
+        assert engine.calls == 3
+        results[band_max] = (tracker.band_reads, sorted((_norm_words(s.text), s.t0, s.t1) for s in spans), spans)
+    assert results[0.0][0] == 0 and results[0.5][0] == 2
+    assert results[0.5][1] == results[0.0][1]
+    spans = results[0.5][2]
+    title = next(s for s in spans if s.text == slide.title)
+    assert (title.t0, title.t1) == (0.0, 9.0) and title.reads == 3  # kept through both band reads
+    for k, bullet in enumerate(slide.bullets[:3]):
+        line = next(s for s in spans if _norm_words(bullet) in _norm_words(s.text))
+        assert (line.t0, line.t1) == (3.0 * k, 9.0)
+        whole = next(s for s in results[0.0][2] if s.text == line.text)
+        assert line.box == pytest.approx(whole.box, abs=0.02)  # band boxes mapped back to the frame
+
+
+def test_changed_band_falls_back_to_the_whole_frame():
+    from keyclip.tools.ocr import changed_band
+
+    rng = np.random.default_rng(1)
+    before = rng.integers(0, 255, (90, 160)).astype(np.int16)
+    assert changed_band(before, 255 - before, [], 0.5) is None  # everything changed
+    assert changed_band(before, before + 10, [], 0.5) is None  # a fade: no pixel changed much
+    after = before.copy()
+    after[40:46] = 0
+    y0, y1 = changed_band(before, after, [], 0.5)
+    assert y0 < 40 / 90 < 46 / 90 < y1 and y1 - y0 < 0.2
+    assert changed_band(before, after, [], 0.0) is None  # band reads off
+    # a line the band cuts through widens it; one far from it does not
+    through = TextLine("x", (0.1, 0.30, 0.9, 0.47), 0.9)
+    far = TextLine("y", (0.1, 0.80, 0.9, 0.85), 0.9)
+    y0, y1 = changed_band(before, after, [through, far], 0.5)
+    assert y0 <= 0.30 and y1 < 0.80
+
+
 def test_tracker_merges_jittery_reads_of_one_line():
     class Jitter:
         name, version = "fixed", "1"

@@ -2,7 +2,9 @@
 
 The tracker looks at a frame every ``interval_s`` seconds; it runs OCR only when the frame
 changed since the last OCR'd one (a static slide is read once), and merges the same line seen
-on consecutive reads into one span ``(t0, t1, text, box, confidence)``. Span edges are then
+on consecutive reads into one span ``(t0, t1, text, box, confidence)``. When the change is
+confined to one band of rows (a bullet revealed under the ones already read), only that band
+is read again and the lines outside it are kept (:func:`changed_band`). Span edges are then
 snapped to scene cuts, where slides change.
 
 Example:
@@ -29,6 +31,11 @@ from keyclip.media.frames import DecodedFrame
 from keyclip.settings import OCROptions
 
 _DIFF_WIDTH = 160
+_PIXEL_CHANGE = 24
+"""Grey levels by which a pixel of the 160-px comparison image must change to count as changed."""
+_BAND_PAD = 0.03
+"""Margin added above and below a changed band, as a fraction of the frame's height."""
+_MIN_BAND_PX = 32
 
 
 @dataclass(frozen=True)
@@ -136,6 +143,43 @@ class PaddleOCREngine:
         return lines
 
 
+def changed_band(before: np.ndarray, after: np.ndarray, lines: list[TextLine], band_max: float) -> tuple[float, float] | None:
+    """The rows ``(y0, y1)`` (fractions of the height) outside which ``after`` equals ``before``,
+    widened by a margin and to every line of ``lines`` (read on ``before``) they cut through; or
+    ``None`` when that band is taller than ``band_max`` of the frame or the change is diffuse (a
+    fade), so the whole frame must be read."""
+    if band_max <= 0 or before.shape != after.shape:
+        return None
+    rows = np.flatnonzero((np.abs(after - before) > _PIXEL_CHANGE).sum(axis=1) >= 2)
+    if rows.size == 0:
+        return None
+    h = before.shape[0]
+    y0, y1 = rows[0] / h - _BAND_PAD, (rows[-1] + 1) / h + _BAND_PAD
+    widened = True
+    while widened:  # a line the band cuts through is read whole
+        widened = False
+        for line in lines:
+            top, bottom = line.box[1], line.box[3]
+            if top < y1 and bottom > y0 and (top < y0 or bottom > y1):
+                y0, y1, widened = min(y0, top - _BAND_PAD), max(y1, bottom + _BAND_PAD), True
+    y0, y1 = max(0.0, y0), min(1.0, y1)
+    return (y0, y1) if y1 - y0 <= band_max else None
+
+
+def read_band(engine: OCREngine, image_bgr: np.ndarray, band: tuple[float, float]) -> list[TextLine]:
+    """OCR of the rows ``band`` of ``image_bgr``, boxes as fractions of the whole image."""
+    h = image_bgr.shape[0]
+    top = max(0, int(band[0] * h))
+    bottom = min(h, max(int(np.ceil(band[1] * h)), top + _MIN_BAND_PX))
+    top = max(0, min(top, bottom - _MIN_BAND_PX))
+    part = bottom - top
+    return [
+        TextLine(line.text, (line.box[0], round((top + line.box[1] * part) / h, 4), line.box[2],
+                             round((top + line.box[3] * part) / h, 4)), line.confidence)
+        for line in engine.read(image_bgr[top:bottom])
+    ]
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().casefold()
 
@@ -156,10 +200,14 @@ class ScreenTextTracker:
     engine: OCREngine
     options: OCROptions
     reads: int = 0
+    band_reads: int = 0
+    """Reads of a changed band only (counted in ``reads`` too)."""
     samples: int = 0
     _open: list[_Open] = field(default_factory=list)
     _closed: list[tuple[OCRSpan, float, float]] = field(default_factory=list)
     _last_read_gray: np.ndarray | None = None
+    _lines: list[TextLine] = field(default_factory=list)
+    """What is on screen as of the last read (kept outside a band read again)."""
     _next_sample_t: float = 0.0
     _prev_sample_t: float = 0.0
 
@@ -169,18 +217,27 @@ class ScreenTextTracker:
         self._next_sample_t = frame.t + self.options.interval_s
         self.samples += 1
         gray = frame.gray(_DIFF_WIDTH).astype(np.int16)
-        changed = self._last_read_gray is None or (
-            self._last_read_gray.shape != gray.shape
-            or float(np.abs(gray - self._last_read_gray).mean()) > self.options.change_threshold
-        )
+        changed = self._last_read_gray is None or self._last_read_gray.shape != gray.shape
+        if not changed:
+            diff = np.abs(gray - self._last_read_gray)
+            changed = (float(diff.mean()) > self.options.change_threshold
+                       or float((diff > _PIXEL_CHANGE).mean()) > self.options.change_pixels)
         if changed:
+            band = None if self._last_read_gray is None else changed_band(
+                self._last_read_gray, gray, self._lines, self.options.band_max)
             self._last_read_gray = gray
             self.reads += 1
-            lines = [
-                line
-                for line in self.engine.read(frame.bgr(self.options.width))
-                if line.confidence >= self.options.min_confidence and line.text.strip()
+            image = frame.bgr(self.options.width)
+            if band is None:
+                read, kept = self.engine.read(image), []
+            else:
+                self.band_reads += 1
+                read = read_band(self.engine, image, band)
+                kept = [x for x in self._lines if x.box[3] <= band[0] or x.box[1] >= band[1]]
+            lines = kept + [
+                line for line in read if line.confidence >= self.options.min_confidence and line.text.strip()
             ]
+            self._lines = lines
             self._update(frame.t, lines)
         else:
             for o in self._open:
