@@ -230,6 +230,20 @@ def test_a_video_indexed_end_to_end_says_what_was_seen_and_heard(tmp_path, setti
         assert guesses and all(t >= truth["footage"][0] for t, _, _ in guesses), guesses
     voices = [v for _, _, v in store.voices()]
     assert sorted(set(voices) - {None}) == [0, 1], store.voices()
+    # every turn was printed beside speech, and the same as printing them after it
+    beside, wanted = store.stages()["voices"]["info"]["printed_beside_speech"]
+    assert beside == wanted > 0
+    turns = store.voices()
+    store.close()
+    from keyclip.index.build import SilentProgress
+    from keyclip.index.models import IndexModels
+    from keyclip.index.voices import run_voices
+
+    store = IndexStore.open(result.index_path)
+    run_voices(store, video, result.media, settings, store.stage_fingerprint("voices"), SilentProgress(),
+               lambda msg: None, IndexModels(settings))
+    assert store.voices() == turns
+    assert store.stages()["voices"]["info"]["printed_beside_speech"] == [0, wanted]
     store.close()
 
     with Asker(result.index_path, video, settings) as asker:

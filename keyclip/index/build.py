@@ -1,8 +1,10 @@
 """Build a video's index once, in stages, resumably; reuse it for every question.
 
 Stages: ``scenes`` (scenes, clips, keyframes, picture measures), ``ocr``, ``objects`` - all fed
-by one streamed decode on a lower-priority thread - beside ``speech`` and then ``voices`` (voice
-turns) on a thread of their own with every core (``_threads``), then ``kinds`` (each scene's
+by one streamed decode on a lower-priority thread - beside ``speech`` on a thread of its own with
+every core (``_threads``); then ``voices`` (voice turns: their prints are made on the lower-priority
+thread once the visual pass is done, from each part of the transcript as it is settled, and
+grouped when speech ends), ``kinds`` (each scene's
 kind, from the stored measures, text and detections), ``classes`` (an image classifier on the
 keyframes of footage, when configured), ``embed`` and ``frames``. Each stage is keyed by a
 fingerprint of its options and models (and of the stages it reads), is committed in one
@@ -256,15 +258,16 @@ def _build_locked(
     visual_todo = [name for name in VISUAL_STAGES if name in todo]
     with_speech = "speech" in todo and media.audio is not None
     speech_threads, visual_threads, visual_nice = _threads(s, with_speech, bool(visual_todo and media.video))
+    printer = _voice_printer(s, media, models) if with_speech and "voices" in todo else None
+    printed: dict | None = None
     try:
         if "speech" in todo:
             if media.audio is None:
                 store.mark_skipped("speech", fingerprints["speech"], "no audio stream")
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
-                # voices read only the audio and the transcript: they follow speech on its thread
                 speech_future = pool.submit(_run_speech, path, media, s, models, speech_threads, progress, stop,
-                                            store.path, fingerprints, "voices" in todo, on_commit, note)
+                                            store.path, fingerprints, printer, on_commit, note)
         if visual_todo:
             from keyclip.index.visual_pass import run_visual_pass, stored_layout
 
@@ -276,8 +279,13 @@ def _build_locked(
                 write(fingerprint=fingerprints[name])
                 stage_seconds[name] = secs
                 on_commit(name, store.path)
+        # voice prints need only the audio and the settled transcript: they are made beside
+        # speech, on the thread the visual pass has left, at its lower priority
+        printer_future = None if printer is None else pool.submit(_lowered(10, printer.run), path, stop.is_set)
         if speech_future is not None:
             stage_seconds |= speech_future.result()
+        if printer_future is not None:
+            printed = _printed(printer_future, note)
     except BaseException:
         stop.set()  # Ctrl-C or a failure: the other thread stops at its next frame or segment
         raise
@@ -291,7 +299,7 @@ def _build_locked(
     later = {
         "kinds": lambda: run_kinds(store, fingerprints["kinds"]),
         "classes": lambda: run_classes(store, s, fingerprints["classes"], progress, note, models),
-        "voices": lambda: run_voices(store, path, media, s, fingerprints["voices"], progress, note, models),
+        "voices": lambda: run_voices(store, path, media, s, fingerprints["voices"], progress, note, models, printed),
         "embed": lambda: _run_embed(store, s, fingerprints["embed"], progress, models),
         "frames": lambda: _run_frames(store, s, fingerprints["frames"], progress, models),
     }
@@ -345,21 +353,45 @@ def _lowered(nice: int, work):
     return run
 
 
+def _voice_printer(s: Settings, media: MediaInfo, models: IndexModels):
+    """A :class:`VoicePrinter` on one thread, or None without a voice encoder (the voices stage
+    then says why)."""
+    from keyclip.index.voices import VoicePrinter
+
+    encoder, _ = models.voice_encoder(threads=1)
+    return None if encoder is None else VoicePrinter(encoder, s, media.duration)
+
+
+def _printed(future: Future, note: Callable[[str], None]) -> dict | None:
+    """The voice prints made beside speech; on a failure there, None (the voices stage prints
+    every turn itself)."""
+    try:
+        return future.result()
+    except InterruptedError:
+        raise
+    except Exception as exc:  # the stage itself runs again after speech and reports its own failure
+        logger.warning("voice prints beside speech failed: %s", exc)
+        return None
+
+
 def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, threads: int, progress: Progress,
-                stop: threading.Event, db_path: Path, fingerprints: dict[str, str], with_voices: bool,
+                stop: threading.Event, db_path: Path, fingerprints: dict[str, str], printer,
                 on_commit: Callable[[str, Path], None], note: Callable[[str], None]) -> dict[str, float]:
     """Transcribe and commit the transcript at once, on this thread's own connection (a kill
-    during the visual pass keeps it, and readers see it); then the voices, when ``with_voices``.
-    Returns the seconds of each stage run."""
+    during the visual pass keeps it, and readers see it). Each settled part of the transcript
+    goes to ``printer`` (a :class:`VoicePrinter`, or None) as it is final.
+    Returns the seconds of the stage."""
     from dataclasses import asdict
-
-    from keyclip.index.voices import run_voices
 
     t = time.perf_counter()
     progress.start("speech", media.duration)
-    asr = models.asr(threads=threads)
-    segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
-                                    should_stop=stop.is_set)
+    try:
+        asr = models.asr(threads=threads)
+        segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
+                                        should_stop=stop.is_set, on_settled=printer.add if printer else None)
+    finally:
+        if printer is not None:
+            printer.done()
     secs = {"speech": time.perf_counter() - t}
     store = IndexStore.open(db_path)
     try:
@@ -368,9 +400,6 @@ def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, 
         if info.damage:
             note(info.damage)
         on_commit("speech", db_path)
-        if with_voices and not stop.is_set():
-            secs["voices"] = run_voices(store, path, media, s, fingerprints["voices"], progress, note, models)
-            on_commit("voices", db_path)
     finally:
         store.close()
     return secs

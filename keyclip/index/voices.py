@@ -7,10 +7,15 @@ sentences (recognised words ending in ``.``, ``?`` or ``!``). The audio is decod
 print, and the prints are grouped (:mod:`keyclip.tools.voices`): turns of ``voices.founding_s``
 or more found voices, shorter ones only join one. Without the encoder the stage is recorded as
 skipped, with a notice; nothing else depends on it.
+
+The prints need only the audio and the turns' times, so a :class:`VoicePrinter` can compute them
+while speech recognition is still running (fed the segments as each part of the transcript is
+settled); :func:`run_voices` then only groups them, printing any turn the printer did not see.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -57,8 +62,94 @@ def ambiguous_turns(prints: dict[int, np.ndarray], voice_of: dict[int, int | Non
     return out
 
 
+Turn = tuple[float, float]
+
+
+def _key(a: float, b: float) -> Turn:
+    return (round(a, 3), round(b, 3))
+
+
+def print_turns(encoder, turns: list[tuple[int, float, float]], chunks, s: Settings, duration: float,
+                wait_until=lambda t: None, on_print=lambda: None) -> dict[int, np.ndarray | None]:
+    """Voice prints of ``turns`` (``(id, t0, t1)``, in time order) from the audio ``chunks``
+    (``(start, samples)``), each from the chunk it ends in (a turn crossing into the next chunk
+    is printed from its part there; None when that part is too short). ``wait_until(end)`` is
+    called before a chunk is used: it may return later turns to print (the transcript grows
+    while this runs)."""
+    prints: dict[int, np.ndarray | None] = {}
+    pending = list(turns)
+    for start, samples in chunks:
+        end = start + len(samples) / SAMPLE_RATE
+        pending += wait_until(end) or []
+        still = []
+        for i, a, b in pending:
+            if b > end and end < duration - 0.05:  # runs into the next chunk: take it there
+                still.append((i, a, b))
+                continue
+            lo, hi = int(max(0.0, a - start) * SAMPLE_RATE), int(max(0.0, min(b, end) - start) * SAMPLE_RATE)
+            enough = hi - lo >= s.voices.min_speech_s * SAMPLE_RATE / 2
+            prints[i] = encoder.embed(samples[lo:hi]) if enough else None
+            on_print()
+        pending = still
+    return prints
+
+
+class VoicePrinter:
+    """Voice prints computed beside speech recognition, from the transcript as it is settled.
+
+    The speech thread calls :meth:`add` with each settled run of segments (and the time up to which
+    the transcript is final) and :meth:`done` at the end; :meth:`run`, on another thread, decodes the
+    audio once and prints each turn as soon as the transcript past its chunk is final."""
+
+    def __init__(self, encoder, s: Settings, duration: float):
+        self.encoder, self.s, self.duration = encoder, s, duration
+        self._turns: list[tuple[int, float, float]] = []
+        self._settled = 0.0
+        self._done = False
+        self._cond = threading.Condition()
+        self.prints: dict[Turn, np.ndarray | None] = {}
+
+    def add(self, segments: list, settled_until: float) -> None:
+        with self._cond:
+            for seg in segments:
+                for a, b in sentence_turns(seg):
+                    if b - a >= self.s.voices.min_speech_s:
+                        self._turns.append((len(self._turns), a, b))
+            self._settled = max(self._settled, settled_until)
+            self._cond.notify_all()
+
+    def done(self) -> None:
+        with self._cond:
+            self._done = True
+            self._cond.notify_all()
+
+    def run(self, path: Path, should_stop=lambda: False) -> dict[Turn, np.ndarray | None]:
+        taken = 0
+
+        def wait_until(end: float) -> list[tuple[int, float, float]]:
+            nonlocal taken
+            with self._cond:
+                while True:
+                    if should_stop():
+                        raise InterruptedError("voice prints stopped")
+                    if self._done or self._settled >= end:
+                        break
+                    self._cond.wait(timeout=0.5)
+                new, taken = self._turns[taken:], len(self._turns)
+                return new
+
+        prints = print_turns(self.encoder, [], iter_audio_chunks(path, chunk_s=self.s.speech.chunk_s),
+                             self.s, self.duration, wait_until)
+        by_id = {i: (a, b) for i, a, b in self._turns}
+        self.prints = {_key(*by_id[i]): v for i, v in prints.items()}
+        return self.prints
+
+
 def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fingerprint: str, progress,
-               note: Callable[[str], None], models: IndexModels) -> float:
+               note: Callable[[str], None], models: IndexModels,
+               printed: dict[Turn, np.ndarray | None] | None = None) -> float:
+    """The voices stage. ``printed``: prints a :class:`VoicePrinter` already made, by turn times;
+    only the turns not among them are printed here (none, when the printer saw the transcript)."""
     t = time.perf_counter()
     segments = store.speech()
     if media.audio is None or not segments:
@@ -73,20 +164,20 @@ def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fin
     turns = [(seg_id, a, b) for seg_id, seg in enumerate(segments, start=1) for a, b in sentence_turns(seg)]
     wanted = [(i, a, b) for i, (_, a, b) in enumerate(turns) if b - a >= s.voices.min_speech_s]
     progress.start("voices", len(wanted))
-    prints: dict[int, np.ndarray] = {}
-    pending = list(wanted)
-    for start, samples in iter_audio_chunks(path, chunk_s=s.speech.chunk_s):
-        end = start + len(samples) / SAMPLE_RATE
-        still = []
-        for i, a, b in pending:
-            if b > end and end < media.duration - 0.05:  # runs into the next chunk: take it there
-                still.append((i, a, b))
-                continue
-            lo, hi = int(max(0.0, a - start) * SAMPLE_RATE), int(max(0.0, min(b, end) - start) * SAMPLE_RATE)
-            if hi - lo >= s.voices.min_speech_s * SAMPLE_RATE / 2:
-                prints[i] = encoder.embed(samples[lo:hi])
-            progress.update("voices", len(prints))
-        pending = still
+    printed = printed or {}
+    prints = {i: printed[_key(a, b)] for i, a, b in wanted if _key(a, b) in printed}
+    missing = [(i, a, b) for i, a, b in wanted if _key(a, b) not in printed]
+    if missing:
+        done = len(prints)
+
+        def count() -> None:
+            nonlocal done
+            done += 1
+            progress.update("voices", done)
+
+        prints |= print_turns(encoder, missing, iter_audio_chunks(path, chunk_s=s.speech.chunk_s), s,
+                              media.duration, on_print=count)
+    prints = {i: v for i, v in prints.items() if v is not None}
     ids = sorted(prints)
     groups = group_voices([prints[i] for i in ids], s.voices.same_voice,
                           founding=[turns[i][2] - turns[i][1] >= s.voices.founding_s for i in ids])
@@ -100,7 +191,7 @@ def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fin
     secs = time.perf_counter() - t
     store.write_voices(fingerprint, secs, rows, {
         "model": encoder.name, "turns": len(rows), "with_voice": sum(v is not None for *_, v in rows),
-        "voices": len(talk), "seconds_per_voice": {str(k): round(v, 1) for k, v in sorted(talk.items())},
+        "voices": len(talk), "printed_beside_speech": [len(wanted) - len(missing), len(wanted)], "seconds_per_voice": {str(k): round(v, 1) for k, v in sorted(talk.items())},
         "ambiguous": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ambiguous],
         # turns long enough to tell that sound like no voice: perhaps another one, too short to found it
         "unmatched": [[round(turns[i][1], 2), round(turns[i][2], 2)] for i in ids if voice_of[i] is None]})

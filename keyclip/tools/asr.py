@@ -120,6 +120,7 @@ class WhisperASR:
         path: str | Path,
         on_progress: Callable[[float], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        on_settled: Callable[[list[SpeechSegment], float], None] | None = None,
     ) -> tuple[list[SpeechSegment], TranscriptInfo]:
         """Transcribe a file's first audio stream.
 
@@ -127,6 +128,9 @@ class WhisperASR:
             path: media file.
             on_progress: called with seconds of audio done, after each segment.
             should_stop: polled between segments; when it returns True, InterruptedError is raised.
+            on_settled: called with the segments that became final and the time up to which the
+                transcript is now final (a window's segments past its hand-over are redone with
+                the next window, so they are final only then), in time order.
         """
         info = TranscriptInfo(model=self.model_dir.name, options=self.options.model_dump())
         segments: list[SpeechSegment] = []
@@ -158,6 +162,8 @@ class WhisperASR:
             if pending is None:
                 segments.extend(found)
                 carry = np.zeros(0, dtype=np.float32)
+                if on_settled:
+                    on_settled(found, window_end)
             else:
                 # restart the next window inside a pause (a window that opens on the tail of a
                 # word makes Whisper drop or garble the next utterance); redo what crosses it
@@ -168,6 +174,8 @@ class WhisperASR:
                 segments.extend(keep)
                 carry = audio[int(pause * SAMPLE_RATE) :]
                 carry_start = resume
+                if on_settled:
+                    on_settled(keep, resume)
             info.audio_seconds = window_end
             report(window_end)
         info.damage = damage.notice(Path(path).name, "sound")
