@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/index_bench.py            # sample lecture + dev lecture (if present)
     .venv/bin/python bench/index_bench.py --long     # + the ~60-minute variant (needs ffmpeg)
+    .venv/bin/python bench/index_bench.py --no-sample --no-dev --long-video long.mp4   # that variant only
 
 Every measurement runs in a fresh child process (so peak RSS is that run's own), on a fresh
 index cache, with the offline default models. Rows:
@@ -131,7 +132,9 @@ def build_long(out: Path) -> Path | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--long", action="store_true", help="also the ~60-minute dev variant")
+    parser.add_argument("--long-video", type=Path, help="an already built long variant (instead of building one)")
     parser.add_argument("--no-dev", action="store_true", help="skip the dev lecture")
+    parser.add_argument("--no-sample", action="store_true", help="skip the generated sample")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
     args = parser.parse_args()
     console = Console()
@@ -144,13 +147,13 @@ def main() -> None:
 
         sample = work / "sample.mp4"
         make_sample_lecture(sample)
-        videos = [(sample, "sample (27 s)")]
+        videos = [] if args.no_sample else [(sample, "sample (27 s)")]
         if DEV.is_dir() and not args.no_dev:
             videos.append((DEV / "hash_tables_lecture.mp4", "dev lecture (8.5 min)"))
-            if args.long:
-                long_video = build_long(work / "long.mp4")
-                if long_video:
-                    videos.append((long_video, "dev long (59 min)"))
+        if args.long or args.long_video:
+            long_video = args.long_video or build_long(work / "long.mp4")
+            if long_video:
+                videos.append((long_video, "dev long (59 min)"))
         for video, label in videos:
             console.print(f"[bold]benchmarking[/] {label} …")
             rows += bench_video(video, label, models, work)

@@ -238,6 +238,52 @@ def test_windowed_transcription_loses_no_words(sample, settings):
     assert not re.search(r"\b(\w+ \w+ \w+) \1\b", texts[10.0])  # nothing transcribed twice
 
 
+@needs_espeak()
+def test_settled_transcript_feeds_voice_prints_beside_speech(sample, settings):
+    """Over windows that hand over (10 s), ``on_settled`` gives exactly the final segments, in
+    order, as they are recognised; a VoicePrinter fed them on another thread makes the same
+    prints as printing the final turns afterwards from one long chunk."""
+    import threading
+
+    from keyclip.backends.registry import make_asr, make_voice_encoder
+    from keyclip.index.voices import VoicePrinter, print_turns, sentence_turns
+    from keyclip.media.audio import iter_audio_chunks
+    from keyclip.media.probe import probe
+
+    s = settings.model_copy(update={"speech": settings.speech.model_copy(update={"chunk_s": 10.0})})
+    encoder, why = make_voice_encoder(s, threads=1)
+    assert encoder is not None, why
+    duration = probe(sample.path).duration
+    printer = VoicePrinter(encoder, s, duration)
+    calls = []
+
+    def settled(segs, until):
+        calls.append((list(segs), until))
+        printer.add(segs, until)
+
+    result = {}
+    worker = threading.Thread(target=lambda: result.update(prints=printer.run(sample.path)))
+    worker.start()
+    segments, _ = make_asr(s).transcribe(sample.path, on_settled=settled)
+    printer.done()
+    worker.join(timeout=60)
+    assert [x for segs, _ in calls for x in segs] == segments
+    untils = [u for _, u in calls]
+    assert untils == sorted(untils) and untils[-1] == pytest.approx(duration, abs=0.1)
+    assert all(seg.t1 <= until for segs, until in calls for seg in segs)
+    # settled during recognition, not all at the end: some before the last window's hand-over
+    assert sum(1 for segs, _ in calls if segs) >= 3
+    turns = [(a, b) for seg in segments for a, b in sentence_turns(seg) if b - a >= s.voices.min_speech_s]
+    assert turns and len(result["prints"]) == len(turns)
+    after = print_turns(encoder.embed, [(i, a, b) for i, (a, b) in enumerate(turns)],
+                        iter_audio_chunks(sample.path, chunk_s=900.0), s, duration)
+    for i, (a, b) in enumerate(turns):
+        beside = result["prints"][(round(a, 3), round(b, 3))]
+        assert (beside is None) == (after[i] is None)
+        if beside is not None:
+            assert np.allclose(beside, after[i], atol=1e-5)
+
+
 def test_content_detector_is_selectable_and_finds_the_same_cuts(sample):
     from keyclip.media.frames import stream_frames
     from keyclip.settings import SceneOptions

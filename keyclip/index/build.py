@@ -285,6 +285,9 @@ def _build_locked(
         if speech_future is not None:
             stage_seconds |= speech_future.result()
         if printer_future is not None:
+            faster, _ = models.voice_encoder(threads=s.cpu_threads)
+            if faster is not None:
+                printer.speed_up(faster)
             printed = _printed(printer_future, note)
     except BaseException:
         stop.set()  # Ctrl-C or a failure: the other thread stops at its next frame or segment

@@ -55,7 +55,8 @@ class IndexModels:
         """``(encoder, "")`` or ``(None, why the voices stage is skipped)``."""
         from keyclip.backends.registry import make_voice_encoder
 
-        return self._get("voices", threads, lambda: make_voice_encoder(self.settings, threads=threads))
+        # small: one per thread count (the build prints beside speech on one, then on all cores)
+        return self._get(f"voices/{threads}", threads, lambda: make_voice_encoder(self.settings, threads=threads))
 
     def classifier(self):
         """``(image classifier, "")`` or ``(None, why the classes stage is skipped)``."""

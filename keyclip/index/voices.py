@@ -69,29 +69,43 @@ def _key(a: float, b: float) -> Turn:
     return (round(a, 3), round(b, 3))
 
 
-def print_turns(encoder, turns: list[tuple[int, float, float]], chunks, s: Settings, duration: float,
+_KEEP_S = 60.0
+"""Audio kept from one chunk to the next, so a turn that crosses a chunk's end (or is only known
+later) is printed from its whole span."""
+
+
+def print_turns(embed: Callable[[np.ndarray], np.ndarray], turns: list[tuple[int, float, float]], chunks,
+                s: Settings, duration: float,
                 wait_until=lambda t: None, on_print=lambda: None) -> dict[int, np.ndarray | None]:
     """Voice prints of ``turns`` (``(id, t0, t1)``, in time order) from the audio ``chunks``
-    (``(start, samples)``), each from the chunk it ends in (a turn crossing into the next chunk
-    is printed from its part there; None when that part is too short). ``wait_until(end)`` is
-    called before a chunk is used: it may return later turns to print (the transcript grows
-    while this runs)."""
+    (``(start, samples)``, in order): each turn once the audio up to its end is in, from its whole
+    span (None when too short to print), whatever the chunks' size. ``wait_until(end)`` is called
+    before a chunk is used: it may return more turns (the transcript grows while this runs)."""
     prints: dict[int, np.ndarray | None] = {}
     pending = list(turns)
+    kept, kept_start = np.zeros(0, dtype=np.float32), 0.0
     for start, samples in chunks:
-        end = start + len(samples) / SAMPLE_RATE
+        audio = np.concatenate([kept, samples]) if kept.size else samples
+        origin = kept_start if kept.size else start
+        end = origin + len(audio) / SAMPLE_RATE
         pending += wait_until(end) or []
         still = []
         for i, a, b in pending:
-            if b > end and end < duration - 0.05:  # runs into the next chunk: take it there
+            if b > end and end < duration - 0.05:  # its end is in a later chunk
                 still.append((i, a, b))
                 continue
-            lo, hi = int(max(0.0, a - start) * SAMPLE_RATE), int(max(0.0, min(b, end) - start) * SAMPLE_RATE)
+            lo, hi = int(max(0.0, a - origin) * SAMPLE_RATE), int(max(0.0, min(b, end) - origin) * SAMPLE_RATE)
             enough = hi - lo >= s.voices.min_speech_s * SAMPLE_RATE / 2
-            prints[i] = encoder.embed(samples[lo:hi]) if enough else None
+            prints[i] = embed(audio[lo:hi]) if enough else None
             on_print()
         pending = still
+        keep_from = max(end - _KEEP_S, min([a for _, a, _ in pending] + [end - _KEEP_S / 2]))
+        cut = max(0, int((keep_from - origin) * SAMPLE_RATE))
+        kept, kept_start = audio[cut:], origin + cut / SAMPLE_RATE
     return prints
+
+
+_PRINTER_CHUNK_S = 15.0
 
 
 class VoicePrinter:
@@ -123,6 +137,10 @@ class VoicePrinter:
             self._done = True
             self._cond.notify_all()
 
+    def speed_up(self, encoder) -> None:
+        """Print the rest with ``encoder`` (one on more threads, once speech has freed the cores)."""
+        self.encoder = encoder
+
     def run(self, path: Path, should_stop=lambda: False) -> dict[Turn, np.ndarray | None]:
         taken = 0
 
@@ -138,7 +156,8 @@ class VoicePrinter:
                 new, taken = self._turns[taken:], len(self._turns)
                 return new
 
-        prints = print_turns(self.encoder, [], iter_audio_chunks(path, chunk_s=self.s.speech.chunk_s),
+        # small chunks: a turn is printed soon after the transcript past it is final
+        prints = print_turns(lambda x: self.encoder.embed(x), [], iter_audio_chunks(path, chunk_s=_PRINTER_CHUNK_S),
                              self.s, self.duration, wait_until)
         by_id = {i: (a, b) for i, a, b in self._turns}
         self.prints = {_key(*by_id[i]): v for i, v in prints.items()}
@@ -175,7 +194,7 @@ def run_voices(store: IndexStore, path: Path, media: MediaInfo, s: Settings, fin
             done += 1
             progress.update("voices", done)
 
-        prints |= print_turns(encoder, missing, iter_audio_chunks(path, chunk_s=s.speech.chunk_s), s,
+        prints |= print_turns(encoder.embed, missing, iter_audio_chunks(path, chunk_s=s.speech.chunk_s), s,
                               media.duration, on_print=count)
     prints = {i: v for i, v in prints.items() if v is not None}
     ids = sorted(prints)

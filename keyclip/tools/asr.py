@@ -77,7 +77,7 @@ class WhisperASR:
             self._batched = BatchedInferencePipeline(self._model)
 
     def _transcribe_window(self, audio: np.ndarray, offset: float, language: str | None, should_stop,
-                           on_progress: Callable[[float], None] | None = None):
+                           on_segment: Callable[[SpeechSegment], None] | None = None):
         import ctranslate2
 
         # Whisper falls back to sampling (temperature > 0) on a window it decodes badly; an unseeded
@@ -111,8 +111,8 @@ class WhisperASR:
                     no_speech_prob=round(float(s.no_speech_prob), 4),
                 )
             )
-            if on_progress:  # the bar moves with each segment, not each window
-                on_progress(out[-1].t1)
+            if on_segment:
+                on_segment(out[-1])
         return out, info
 
     def transcribe(
@@ -129,8 +129,8 @@ class WhisperASR:
             on_progress: called with seconds of audio done, after each segment.
             should_stop: polled between segments; when it returns True, InterruptedError is raised.
             on_settled: called with the segments that became final and the time up to which the
-                transcript is now final (a window's segments past its hand-over are redone with
-                the next window, so they are final only then), in time order.
+                transcript is now final, in time order, as they are recognised (a window's segments
+                past its hand-over are redone with the next window: they become final there).
         """
         info = TranscriptInfo(model=self.model_dir.name, options=self.options.model_dump())
         segments: list[SpeechSegment] = []
@@ -154,28 +154,36 @@ class WhisperASR:
             audio = np.concatenate([carry, samples]) if carry.size else samples
             offset = carry_start if carry.size else start
             window_end = offset + audio.size / SAMPLE_RATE
-            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop, report)
+            if pending is None:  # the last window: everything in it is final
+                pause, resume = None, float("inf")
+            else:
+                # the next window restarts inside a pause (a window that opens on the tail of a
+                # word makes Whisper drop or garble the next utterance); what crosses it is redone
+                latest = audio.size / SAMPLE_RATE - min(_HOLD_BACK_S, self.options.chunk_s / 3)
+                pause = _last_pause_before(audio, latest)
+                resume = offset + pause
+            settling = True
+
+            def on_segment(seg: SpeechSegment, resume: float = resume) -> None:
+                nonlocal settling
+                report(seg.t1)  # the bar moves with each segment, not each window
+                settling = settling and seg.t1 <= resume
+                if settling and on_settled:
+                    on_settled([seg], seg.t1)
+
+            found, whisper_info = self._transcribe_window(audio, offset, language, should_stop, on_segment)
             if language is None and whisper_info.language:
                 language = whisper_info.language  # detect once, then keep it
                 info.language = whisper_info.language
                 info.language_probability = round(whisper_info.language_probability, 4)
-            if pending is None:
-                segments.extend(found)
+            segments.extend(seg for seg in found if seg.t1 <= resume)
+            if pause is None:
                 carry = np.zeros(0, dtype=np.float32)
-                if on_settled:
-                    on_settled(found, window_end)
             else:
-                # restart the next window inside a pause (a window that opens on the tail of a
-                # word makes Whisper drop or garble the next utterance); redo what crosses it
-                latest = audio.size / SAMPLE_RATE - min(_HOLD_BACK_S, self.options.chunk_s / 3)
-                pause = _last_pause_before(audio, latest)
-                resume = offset + pause
-                keep = [seg for seg in found if seg.t1 <= resume]
-                segments.extend(keep)
                 carry = audio[int(pause * SAMPLE_RATE) :]
                 carry_start = resume
-                if on_settled:
-                    on_settled(keep, resume)
+            if on_settled:
+                on_settled([], min(resume, window_end))
             info.audio_seconds = window_end
             report(window_end)
         info.damage = damage.notice(Path(path).name, "sound")
