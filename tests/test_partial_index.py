@@ -124,3 +124,63 @@ def test_ask_early_answers_from_an_index_another_process_is_building(lecture, ca
     assert builder_running, "the other build had ended before the early answer"
     assert answers[0]["spans"] and any("still being indexed" in n for n in answers[0]["notices"])
     assert builder.returncode == 0
+
+
+class _Killed(RuntimeError):
+    """Stands in for a kill after a window was committed (raised on the speech thread)."""
+
+
+def store_until(part: dict) -> float:
+    return part["part"]["until"]
+
+
+def test_a_transcript_is_kept_window_by_window_and_a_build_resumes_after_the_last_one(lecture, tmp_path):
+    """Speech in 10-s windows over the 27-s lecture: each window's transcript is committed (and
+    answerable, with a notice saying how far speech has got); a build that dies after the first
+    window that holds speech resumes there, keeping the transcript before it, and reads as a fresh
+    build's. (The windows hand over inside pauses: here at 0.06 s and about 7.6 s.)"""
+    s = Settings(cache_dir=tmp_path / "cache", speech={"chunk_s": 10.0})
+    parts: list[dict] = []
+
+    def on_commit(stage: str, db: Path) -> None:
+        if stage != "speech:part":
+            return
+        store = IndexStore.open(db, readonly=True)
+        parts.append({"part": store.speech_part(), "segments": store.speech(), "pending": pending_stages(store),
+                      "records": len(store.records("speech"))})
+        store.close()
+        if store_until(parts[-1]) >= 5.0:
+            raise _Killed("killed after the first window that holds speech")
+
+    with pytest.raises(_Killed):
+        build_index(lecture, s, on_commit=on_commit)
+    assert [p["part"]["until"] for p in parts] == sorted(p["part"]["until"] for p in parts)
+    until = parts[-1]["part"]["until"]
+    assert len(parts) >= 2 and 5.0 <= until < 20.0 and "speech" in parts[-1]["pending"]
+    assert parts[-1]["records"] == len(parts[-1]["segments"]) > len(parts[0]["segments"])
+    assert all(seg.t1 <= until for seg in parts[-1]["segments"])
+    db = next((tmp_path / "cache" / "videos").glob("*/index.sqlite"))
+    with Asker(db, lecture, s) as asker:
+        early = asker.ask("what are we talking about today?")  # "Today we talk about hash tables", 0:00-0:07
+    notice = next(n for n in early.notices if "still being indexed" in n)
+    m, sec = divmod(int(until), 60)
+    assert f"speech after 0:{m:02d}:{sec:02d}" in notice, notice
+    assert early.spans and early.citations[0].kind == "speech" and early.spans[0][1] <= until + 0.5, early
+
+    kept = parts[-1]["segments"]
+    resumed = build_index(lecture, s)
+    assert any("speech resumed at" in n for n in resumed.notices), resumed.notices
+    store = IndexStore.open(resumed.index_path, readonly=True)
+    info = store.stages()["speech"]["info"]
+    assert info["resumed_at"] == until and store.speech_part() is None
+    final = store.speech()
+    assert final[:len(kept)] == kept and len(final) > len(kept)
+    assert pending_stages(store) == [] and store.voices()
+    store.close()
+    fresh = build_index(lecture, Settings(cache_dir=tmp_path / "fresh", speech={"chunk_s": 10.0}))
+    fresh_store = IndexStore.open(fresh.index_path, readonly=True)
+    words = lambda segs: " ".join(x.text for x in segs).lower().split()  # noqa: E731
+    import jiwer
+
+    assert jiwer.wer(" ".join(words(fresh_store.speech())), " ".join(words(final))) <= 0.1
+    fresh_store.close()

@@ -20,7 +20,7 @@ from keyclip.agent.evidence import Evidence
 from keyclip.agent.graph import Tools, build_graph
 from keyclip.agent.result import Answer
 from keyclip.errors import CacheError
-from keyclip.index.partial import partial_notice, pending_stages
+from keyclip.index.partial import partial_notice, pending_stages, speech_until
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
 
@@ -85,7 +85,7 @@ class Asker:
         left_out = claims_notice(self.tools.evidence.claims)
         if left_out:
             answer.notices.append(left_out)
-        still_to_come = partial_notice(pending_stages(self.store))
+        still_to_come = partial_notice(pending_stages(self.store), speech_until(self.store))
         if still_to_come:  # the index is being built: the answer rests on the stages committed so far
             answer.notices.append(still_to_come)
         return answer

@@ -188,7 +188,8 @@ def build_index(video: str | os.PathLike, settings: Settings, progress: Progress
 
     ``models`` lets a caller that indexes many videos keep its models loaded between them.
     ``on_commit(stage, index_path)`` is called as each stage is committed (speech from its own
-    thread): from then on a reader of the index sees that stage (``keyclip.index.partial``).
+    thread): from then on a reader of the index sees that stage (``keyclip.index.partial``); and
+    with ``"speech:part"`` as each window of the transcript is (a long video's first answers).
 
     Raises:
         InputError: the file is missing or not usable media.
@@ -380,26 +381,45 @@ def _printed(future: Future, note: Callable[[str], None]) -> dict | None:
 def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, threads: int, progress: Progress,
                 stop: threading.Event, db_path: Path, fingerprints: dict[str, str], printer,
                 on_commit: Callable[[str, Path], None], note: Callable[[str], None]) -> dict[str, float]:
-    """Transcribe and commit the transcript at once, on this thread's own connection (a kill
-    during the visual pass keeps it, and readers see it). Each settled part of the transcript
-    goes to ``printer`` (a :class:`VoicePrinter`, or None) as it is final.
-    Returns the seconds of the stage."""
+    """Transcribe on this thread's own connection, committing the transcript so far after each
+    window (``speech.chunk_s`` of audio) and the whole of it at the end: readers see each part at
+    once, and a build killed in the middle resumes after the last part it committed (a kill
+    during the visual pass keeps the whole transcript). Each settled part of the transcript goes
+    to ``printer`` (a :class:`VoicePrinter`, or None) as it is final. Returns the stage's seconds."""
     from dataclasses import asdict
 
     t = time.perf_counter()
-    progress.start("speech", media.duration)
-    try:
-        asr = models.asr(threads=threads)
-        segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
-                                        should_stop=stop.is_set, on_settled=printer.add if printer else None)
-    finally:
-        if printer is not None:
-            printer.done()
-    secs = {"speech": time.perf_counter() - t}
+    fingerprint = fingerprints["speech"]
     store = IndexStore.open(db_path)
     try:
-        store.write_speech(fingerprints["speech"], secs["speech"], segments, asdict(info))
-        progress.finish("speech", f"{len(segments)} segments, language {info.language}")
+        part = store.speech_part()
+        prior, start_at, language, before = [], 0.0, None, 0.0
+        if part and part.get("fingerprint") == fingerprint:  # resume after the committed part
+            prior, start_at, language, before = store.speech(), part["until"], part["language"], part["seconds"]
+            note(f"{path.name}: speech resumed at {start_at / 60:.1f} min (the transcript before it was kept)")
+        progress.start("speech", media.duration)
+        if printer is not None:
+            printer.add(prior, start_at)
+
+        def keep_part(segments: list, until: float, info) -> None:
+            store.write_speech(fingerprint, before + time.perf_counter() - t, prior + segments, asdict(info),
+                               until=until)
+            on_commit("speech:part", db_path)
+
+        try:
+            asr = models.asr(threads=threads)
+            segments, info = asr.transcribe(path, on_progress=lambda done: progress.update("speech", done),
+                                            should_stop=stop.is_set, on_settled=printer.add if printer else None,
+                                            on_window=keep_part, start_at=start_at, language=language)
+        finally:
+            if printer is not None:
+                printer.done()
+        secs = {"speech": time.perf_counter() - t}
+        details = asdict(info) | ({"resumed_at": start_at, "seconds_before": before} if start_at else {})
+        if start_at and part:
+            details["language_probability"] = part.get("language_probability") or details["language_probability"]
+        store.write_speech(fingerprint, before + secs["speech"], prior + segments, details)
+        progress.finish("speech", f"{len(prior) + len(segments)} segments, language {info.language}")
         if info.damage:
             note(info.damage)
         on_commit("speech", db_path)

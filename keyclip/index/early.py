@@ -1,7 +1,8 @@
 """Build an index while answering from it: a hook runs as soon as the speech stage is readable.
 
 The build runs on a daemon thread; the caller's thread waits, and calls ``on_speech(index)``
-once, when the transcript is committed and other stages are still to come: whether this build
+once, when the transcript (or, on a long video, its first window) is committed and other stages
+are still to come: whether this build
 committed it or another keyclip process that holds the video's build lock did (its index is
 polled). A Ctrl-C on the caller's thread ends the wait at once; the build thread dies with the
 process and finished stages are kept, as after any interrupted build.
@@ -34,6 +35,9 @@ def _speech_readable(db: Path, speech_fingerprint: str) -> bool:
     except Exception:  # being created by the other process: try again at the next poll
         return False
     try:
+        part = store.speech_part()
+        if part is not None and part.get("fingerprint") == speech_fingerprint:
+            return True  # the first windows of a long video: answerable, with a notice saying so
         return store.stage_fingerprint("speech") == speech_fingerprint and bool(pending_stages(store))
     except Exception:
         return False
@@ -51,7 +55,7 @@ def build_answering_early(video: str | Path, settings: Settings, progress: Progr
     outcome: dict = {}
 
     def on_commit(stage: str, db: Path) -> None:
-        if stage == "speech":
+        if stage in ("speech", "speech:part"):
             wake.set()
 
     def build() -> None:

@@ -34,9 +34,20 @@ def pending_stages(store: IndexStore) -> list[str]:
     return [name for name in ALL_STAGES if name not in done]
 
 
-def partial_notice(pending: list[str]) -> str:
-    """One line for an answer given from a partial index ('' when nothing is pending)."""
-    words = ", ".join(STAGE_WORDS[name] for name in pending if name in STAGE_WORDS)
+def speech_until(store: IndexStore) -> float | None:
+    """Seconds of the video transcribed so far, while only part of the transcript is in."""
+    part = store.speech_part()
+    return None if part is None else float(part["until"])
+
+
+def partial_notice(pending: list[str], transcribed_until: float | None = None) -> str:
+    """One line for an answer given from a partial index ('' when nothing is pending);
+    ``transcribed_until``: the speech stage holds the transcript up to then."""
+    names = [STAGE_WORDS[name] for name in pending if name in STAGE_WORDS]
+    if transcribed_until is not None and "speech" in pending:
+        m, sec = divmod(int(transcribed_until), 60)
+        names[names.index("speech")] = f"speech after {m // 60}:{m % 60:02d}:{sec:02d}"
+    words = ", ".join(names)
     if not words:
         return ""
     return (f"answered while the video is still being indexed: not yet in the index: {words}; "

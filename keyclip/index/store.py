@@ -182,7 +182,11 @@ class IndexStore:
                            [(c + 1, t, w, h, jpeg) for c, t, w, h, jpeg in keyframes])
             self._mark(db, "scenes", fingerprint, seconds, info)
 
-    def write_speech(self, fingerprint: str, seconds: float, segments: list, info: dict) -> None:
+    def write_speech(self, fingerprint: str, seconds: float, segments: list, info: dict,
+                     until: float | None = None) -> None:
+        """The transcript, and the stage done; with ``until``, a part of it (every segment final up
+        to ``until`` seconds): readable at once, the stage not done, and a build resumes after it
+        (:meth:`speech_part`)."""
         with self.transaction() as db:
             db.execute("DELETE FROM voice_turns")  # they refer to the segments; the voices stage re-runs
             db.execute("DELETE FROM speech_words")
@@ -196,7 +200,19 @@ class IndexStore:
                                [(i, w.t0, w.t1, w.text, w.probability) for w in seg.words])
                 rows.append((seg.t0, seg.t1, seg.text, i))
             self._replace_records(db, "speech", rows)
-            self._mark(db, "speech", fingerprint, seconds, info)
+            if until is None:
+                self._mark(db, "speech", fingerprint, seconds, info)
+                db.execute("DELETE FROM meta WHERE key = 'speech_part'")
+            else:
+                db.execute("DELETE FROM stages WHERE name = 'speech'")
+                part = {"fingerprint": fingerprint, "until": round(until, 3), "seconds": round(seconds, 3),
+                        "language": info.get("language"), "language_probability": info.get("language_probability")}
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('speech_part', ?)", (json.dumps(part),))
+
+    def speech_part(self) -> dict | None:
+        """``{"fingerprint", "until", "seconds", "language", …}`` while only part of the transcript
+        is in (see :meth:`write_speech`), else None."""
+        return self.meta("speech_part")
 
     def write_ocr(self, fingerprint: str, seconds: float, spans: list, info: dict) -> None:
         with self.transaction() as db:

@@ -21,10 +21,12 @@ SAMPLE_RATE = 16000
 
 
 def iter_audio_chunks(
-    path: str | Path, chunk_s: float = 300.0, sample_rate: int = SAMPLE_RATE, damage: Damage | None = None
+    path: str | Path, chunk_s: float = 300.0, sample_rate: int = SAMPLE_RATE, damage: Damage | None = None,
+    start_s: float = 0.0,
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Yield ``(start_seconds, samples)`` chunks of about ``chunk_s`` seconds, in order; where the
-    audio could not be decoded goes into ``damage``.
+    audio could not be decoded goes into ``damage``. ``start_s``: the audio before it is decoded
+    and left out (a resumed transcription).
 
     ``start_seconds`` is measured from the container's start (the same origin as video frames).
 
@@ -43,11 +45,17 @@ def iter_audio_chunks(
         buffered = 0
         start: float | None = None
         emitted = 0  # samples yielded so far (after `start`)
+        skip = 0  # samples still to leave out before `start_s`
         for frame in decode_stream(container, stream, path, damage):
             if start is None:
                 start = max(0.0, float(frame.time or 0.0) - origin)
+                if start < start_s:
+                    skip, start = int(round((start_s - start) * sample_rate)), start_s
             for out in resampler.resample(frame):
                 arr = out.to_ndarray().reshape(-1)
+                if skip:
+                    dropped = min(skip, arr.size)
+                    arr, skip = arr[dropped:], skip - dropped
                 parts.append(arr)
                 buffered += arr.size
             while buffered >= chunk_len:
@@ -57,7 +65,8 @@ def iter_audio_chunks(
                 rest = joined[chunk_len:]
                 parts, buffered = [rest], rest.size
         for out in resampler.resample(None):  # flush
-            arr = out.to_ndarray().reshape(-1)
+            arr = out.to_ndarray().reshape(-1)[skip:]
+            skip = max(0, skip - out.samples)
             parts.append(arr)
             buffered += arr.size
         if buffered:

@@ -121,6 +121,9 @@ class WhisperASR:
         on_progress: Callable[[float], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         on_settled: Callable[[list[SpeechSegment], float], None] | None = None,
+        on_window: Callable[[list[SpeechSegment], float, TranscriptInfo], None] | None = None,
+        start_at: float = 0.0,
+        language: str | None = None,
     ) -> tuple[list[SpeechSegment], TranscriptInfo]:
         """Transcribe a file's first audio stream.
 
@@ -131,10 +134,16 @@ class WhisperASR:
             on_settled: called with the segments that became final and the time up to which the
                 transcript is now final, in time order, as they are recognised (a window's segments
                 past its hand-over are redone with the next window: they become final there).
+            on_window: called after each window but the last with every segment so far and the
+                time up to which they are final (a caller can keep them, and resume there).
+            start_at: transcribe from this time on (resuming: the segments before it are the
+                caller's); ``language``: the language, when already known.
         """
         info = TranscriptInfo(model=self.model_dir.name, options=self.options.model_dump())
         segments: list[SpeechSegment] = []
-        language = self.options.language
+        language = language or self.options.language
+        if language:
+            info.language = language
         carry = np.zeros(0, dtype=np.float32)
         carry_start = 0.0
         damage = Damage()
@@ -146,7 +155,8 @@ class WhisperASR:
             if on_progress:
                 on_progress(furthest)
 
-        chunks: Iterator[tuple[float, np.ndarray]] = iter_audio_chunks(path, self.options.chunk_s, damage=damage)
+        chunks: Iterator[tuple[float, np.ndarray]] = iter_audio_chunks(path, self.options.chunk_s, damage=damage,
+                                                                       start_s=start_at)
         pending = next(chunks, None)
         while pending is not None:
             start, samples = pending
@@ -186,6 +196,8 @@ class WhisperASR:
                 on_settled([], min(resume, window_end))
             info.audio_seconds = window_end
             report(window_end)
+            if on_window and pause is not None:
+                on_window(list(segments), resume, info)
         info.damage = damage.notice(Path(path).name, "sound")
         return segments, info
 
