@@ -349,8 +349,10 @@ def _lowered(nice: int, work):
     def run(*args):
         if nice and hasattr(os, "setpriority"):
             try:
-                tid = threading.get_native_id()
-                os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + nice)
+                # relative to the process (its main thread), not to this thread: a pool thread
+                # that ran lowered work before is not lowered twice
+                base = os.getpriority(os.PRIO_PROCESS, os.getpid())
+                os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), min(19, base + nice))
             except OSError:
                 pass
         return work(*args)
