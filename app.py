@@ -496,7 +496,8 @@ def annotate(
 
 @app.command("eval")
 def eval_(
-    spec: Annotated[Path, typer.Argument(help="An eval spec (TOML/JSON) or a folder with a keyclip qa.jsonl.")],
+    spec: Annotated[Path, typer.Argument(help="An eval spec (TOML/JSON), a keyclip QA file (.jsonl) or a folder "
+                                              "with a qa.jsonl.")],
     methods: Annotated[str | None, typer.Option(help="Comma list of agent, keyclips, uniform.")] = None,
     budgets: Annotated[str | None, typer.Option(help="Comma list of visual-token budgets, e.g. 4096,8192.")] = None,
     evidence: Annotated[str | None, typer.Option(help="on | off | both: speech/OCR text for the single-turn "
@@ -509,6 +510,11 @@ def eval_(
     vlm_backend: Annotated[str | None, typer.Option("--vlm-backend", help="none | openai | llamacpp | hf")] = None,
     vlm_model: Annotated[str | None, typer.Option("--vlm-model", help="Served model name, GGUF or folder.")] = None,
     vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only read the items and count them (items, videos "
+                                                            "found/missing, options per item, items not read).")
+                       ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="One line per item that could not be read.")
+                       ] = False,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
@@ -533,6 +539,16 @@ def eval_(
     settings = _settings(cache_dir)
     flags = _model_flags(llm, vlm_backend, vlm_model, vlm_url)  # these win over the spec's [settings]
 
+    if dry_run:
+        from keyclip.eval.dry_run import dry_run as count_items
+
+        counts = _run(lambda: count_items(load_spec(spec, limit=limit)))
+        if json_out:
+            print(json.dumps(counts.to_dict(), indent=2))
+        else:
+            print("\n".join(counts.lines(verbose)))  # plain lines: a long path is not wrapped
+        return
+
     def work():
         s = load_spec(spec, methods=_list(methods, str), budgets=_list(budgets, int), evidence=ev[evidence],
                       limit=limit, workers=workers, out=out_dir)
@@ -553,6 +569,11 @@ def eval_(
             notes.append(f"videos missing on disk ({len(outcome.missing)}; their {outcome.skipped} items skipped): "
                          + ", ".join(outcome.missing[:10]) + ("…" if len(outcome.missing) > 10 else ""))
         notes += [f"not indexed: {Path(v).name}: {why}" for v, why in outcome.failed.items()]
+        if outcome.problems:
+            ids = [p.item for p in outcome.problems]
+            notes.append(f"items not read ({len(ids)}; left out, the rest run; each in report.md"
+                         + (")" if verbose else ", or --verbose)") + ": " + ", ".join(ids[:10])
+                         + ("…" if len(ids) > 10 else ""))
         if settings_for_run.vlm.backend == "none":
             notes.append("no VLM: the single-turn methods answered from the speech and screen text on at their "
                          "planned frames (the agent from its retrieval); visual tokens count what a VLM was given "
@@ -563,7 +584,8 @@ def eval_(
                  f"token model {keyclip_settings.select.token_model}")
         report = write_report(folder, title, s.fingerprint(keyclip_settings), notes,
                               {"benchmark": s.benchmark, "items": outcome.items, "new_rows": outcome.new_rows,
-                               "reused_rows": outcome.reused_rows}, keys=outcome.keys)
+                               "reused_rows": outcome.reused_rows}, keys=outcome.keys,
+                              problems=[p.line() for p in outcome.problems])
         return folder, report
 
     folder, report = _run(work)
@@ -585,6 +607,8 @@ def eval_(
     (out if out.is_terminal else Console(width=120)).print(table)
     for note in report["notes"]:
         err.print(f"[yellow]note:[/] {escape(note)}", highlight=False)
+    for line in report["problems"] if verbose else []:
+        err.print(f"  item not read: {escape(line)}", highlight=False)
     out.print(f"report: {escape(str(folder / 'report.md'))}, {escape(str(folder / 'report.json'))}"
               + (f", plot {escape(str(folder / report['plot']['path']))}" if "plot" in report else ""),
               highlight=False)

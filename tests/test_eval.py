@@ -101,6 +101,8 @@ def _qa_folder(tmp_path: Path, sample) -> Path:
          "options": ["A. x", "B. y"], "answer": "A"},
         {"id": "c-1", "video": "copy.mp4", "type": "when_said", "question": "When is a collision explained?",
          "options": span_options(1), "answer": "B", "answer_span": [slides[1]["start"], slides[1]["end"]]},
+        {"id": "bad-1", "video": "sample.mp4", "type": "what_said", "question": "What is said?",
+         "options": ["A. x", "B. y"], "answer": "C"},  # as real files have: an answer none of the options
     ]
     shutil.copy(sample.path, folder / "copy.mp4")  # a second video file (same content: its index is shared)
     (folder / "qa.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
@@ -133,12 +135,42 @@ def test_eval_cli_compares_methods_reports_and_resumes(tmp_path, sample, model_c
         assert configs[key]["temporal_hit"] >= 2 / 3, configs[key]
     assert configs["uniform@4096-noev"]["abstained"] == 1.0  # no VLM and no text: nothing to answer from
     assert any("missing on disk" in n and "1 items skipped): gone" in n for n in report["notes"])
+    assert report["problems"] == ["qa.jsonl: item bad-1: answer 'C' is not one of its 2 options"]
+    assert any(n.startswith("items not read (1;") and n.endswith(": bad-1") for n in report["notes"])
     assert report["index"]["videos"] == 1 and report["index"]["stage_seconds_per_video_hour"] > 0
     md = (out / "report.md").read_text()
     assert "| keyclips | 4096 | yes | 4 |" in md and "Accuracy per question type" in md
+    assert "- qa.jsonl: item bad-1: answer 'C' is not one of its 2 options" in md
     png = out / "accuracy_vs_budget.png"
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
     assert "keyclips: 4096→1.00, 8192→1.00" in report["plot"]["shows"]
+
+
+def test_eval_dry_run_counts_a_qa_file_and_names_what_it_cannot_read(tmp_path):
+    (tmp_path / "here.mp4").write_bytes(b"")  # a dry run only looks for the files
+    rows = [{"id": "q1", "video": "here.mp4", "question": "?", "options": ["A. a", "B. b", "C. c"], "answer": "B"},
+            {"id": "q2", "video": "here.mp4", "question": "?", "options": ["A. a", "B. b"], "answer": "A"},
+            {"id": "q3", "video": "gone.mp4", "question": "?", "options": ["A. a", "B. b"], "answer": "A"},
+            {"id": "q4", "video": "here.mp4", "question": "?", "options": ["A. a", "B. b"], "answer": "shoe"},
+            {"id": "q2", "video": "here.mp4", "question": "again?"}]
+    qa = tmp_path / "lectures.jsonl"
+    qa.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    cmd = [sys.executable, str(REPO / "app.py"), "eval", "--dry-run", str(qa)]
+    run = subprocess.run([*cmd, "--verbose"], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [
+        f"keyclip: 3 items from {qa}",
+        "videos: 1 found, 1 missing (1 items would be skipped)",
+        "options per item: 2: 2, 3: 1",
+        "answers known: 3 of 3; subtitles found: 0",
+        "missing: gone",
+        "items not read: 2 (q4, q2)",
+        "  lectures.jsonl: item q4: answer 'shoe' is not one of its 2 options",
+        "  lectures.jsonl: item q2: question id used twice (first for 'here'): the second is skipped"]
+    data = json.loads(subprocess.run([*cmd, "--json"], capture_output=True, text=True, timeout=120).stdout)
+    assert data["items"] == 3 and data["options_per_item"] == {"2": 2, "3": 1}
+    assert [p["item"] for p in data["problems"]] == ["q4", "q2"]
+    assert "--verbose shows why" in subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
 
 
 def test_eval_cli_gives_one_line_for_a_bad_spec(tmp_path):

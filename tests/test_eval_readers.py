@@ -68,7 +68,7 @@ def videomme_tree(root: Path, fmt: str) -> Path:
 
 @pytest.mark.parametrize("fmt", ["parquet", "json", "jsonl"])
 def test_videomme(tmp_path: Path, fmt: str) -> None:
-    items = read_benchmark("videomme", videomme_tree(tmp_path, fmt))
+    items = read_benchmark("videomme", videomme_tree(tmp_path, fmt)).items
     assert [i.id for i in items] == ["001-1", "001-2", "601-3"]
     first = items[0]
     assert first.benchmark == "videomme" and first.video_id == "AbC_dEf-123"
@@ -88,13 +88,38 @@ def test_videomme_explicit_folders_and_repo_grouped_format(tmp_path: Path) -> No
                     {"question_id": "002-1", "task_type": "Object Recognition", "question": "Which item is shown?",
                      "choices": ["A. A gavel.", "B. A scale.", "C. A book.", "D. A flag."], "answer": "B"}]}]
     ann = write_json(tmp_path / "output_test_template.json", grouped)
-    (item,) = read_benchmark("videomme", ann, videos=tmp_path / "vids", subtitles=tmp_path / "nosubs")
+    (item,) = read_benchmark("videomme", ann, videos=tmp_path / "vids", subtitles=tmp_path / "nosubs").items
     assert item.id == "002-1" and item.video == tmp_path / "vids" / "002.mkv"
     assert item.duration_group == "medium" and item.answer == "B" and item.options[1] == "B. A scale."
 
 
+def test_videomme_template_with_trailing_commas(tmp_path: Path) -> None:
+    # the repository's current output_test_template.json is hand-edited JSON with trailing commas
+    ann = touch(tmp_path / "output_test_template.json", """[
+    {
+        "video_id": "001",
+        "duration": "short",
+        "questions": [
+            {
+                "question_id": "001-1",
+                "question": "Which sign says \\"stop, here\\",?",
+                "options": ["A. Red.", "B. Blue, ]", "C. Green.", "D. Black.",],
+                "answer": "A",
+            },
+        ],
+    },
+]""")
+    (item,) = read_benchmark("videomme", ann).items
+    assert item.id == "001-1" and item.question == 'Which sign says "stop, here",?'
+    assert item.options == ["A. Red.", "B. Blue, ]", "C. Green.", "D. Black."] and item.answer == "A"
+    touch(ann, '[{"video_id": "001", "questions": [\n  {"question_id": "001-1" "question": "?"}]}]')
+    with pytest.raises(InputError, match=r"output_test_template\.json is not valid JSON \(line 2: Expecting ','"
+                                         r".*the benchmark's parquet file reads too"):
+        read_benchmark("videomme", ann)
+
+
 def test_videomme_srt_subtitles(tmp_path: Path) -> None:
-    (item, *_) = read_benchmark("videomme", videomme_tree(tmp_path, "json"))
+    (item, *_) = read_benchmark("videomme", videomme_tree(tmp_path, "json")).items
     cues = read_subtitles(item.subtitles, item.subtitle_offset)
     assert cues == [(1.0, 3.5, "the first moon appears"), (4.0, 6.25, "and then a second one")]
     assert read_subtitles(item.subtitles, offset=2.0)[0] == (3.0, 5.5, "the first moon appears")
@@ -126,7 +151,7 @@ def mlvu_tree(root: Path) -> Path:
 
 
 def test_mlvu_folder(tmp_path: Path) -> None:
-    items = read_benchmark("mlvu", mlvu_tree(tmp_path))
+    items = read_benchmark("mlvu", mlvu_tree(tmp_path)).items
     by_id = {i.id: i for i in items}
     assert list(by_id) == ["1_plotQA/0", "1_plotQA/1", "4_count/0", "9_summary/0"]
     fox = by_id["1_plotQA/0"]
@@ -144,12 +169,17 @@ def test_mlvu_folder(tmp_path: Path) -> None:
 
 def test_mlvu_one_file_and_bad_answer(tmp_path: Path) -> None:
     folder = mlvu_tree(tmp_path)
-    items = read_benchmark("mlvu", folder / "4_count.json")
+    items = read_benchmark("mlvu", folder / "4_count.json").items
     assert [i.id for i in items] == ["4_count/0"] and items[0].video is not None
+    # as in the published dev set's needle task: an answer that is none of the item's options
     write_json(folder / "2_needle.json", [{"video": "needle_1.mp4", "question": "What falls?",
-                                           "candidates": ["a cup", "a hat"], "answer": "a shoe"}])
-    with pytest.raises(InputError, match=r"2_needle\.json.*'a shoe' is not one of its 2 options"):
-        read_benchmark("mlvu", folder)
+                                           "candidates": ["a cup", "a hat"], "answer": "a shoe"},
+                                          {"video": "needle_2.mp4", "question": "What rises?",
+                                           "candidates": ["a kite", "a hat"], "answer": "a kite"}])
+    read = read_benchmark("mlvu", folder)
+    assert [p.line() for p in read.problems] == ["2_needle.json: item 2_needle/0: answer 'a shoe' is not one of "
+                                                 "its 2 options"]
+    assert [i.id for i in read.items] == ["1_plotQA/0", "1_plotQA/1", "2_needle/1", "4_count/0", "9_summary/0"]
 
 
 # -- LongVideoBench ---------------------------------------------------------------------------
@@ -182,17 +212,18 @@ def lvb_tree(root: Path) -> Path:
 
 
 def test_longvideobench(tmp_path: Path) -> None:
-    a, b = read_benchmark("longvideobench", lvb_tree(tmp_path))
+    a, b = read_benchmark("longvideobench", lvb_tree(tmp_path)).items
     assert a.id == "vlogA_0" and a.benchmark == "longvideobench" and a.video_id == "vlogA"
     assert a.options == ["A. salt", "B. rice", "C. eggs", "D. milk", "E. oil"] and a.answer == "D"
     assert a.question_type == "E3E" and a.duration_group == "600"
     assert a.video == tmp_path / "videos" / "vlogA.mp4"
     assert a.subtitles == tmp_path / "subtitles" / "vlogA_en.json" and a.subtitle_offset == -100.5
     assert b.answer == "A" and b.duration_group == "15" and b.video is None and b.subtitle_offset == 0.0
+    assert b.options == ["A. red", "B. green", "C. white"]  # a 3-option item stays 3-option, never padded
 
 
 def test_longvideobench_subtitles_rebased(tmp_path: Path) -> None:
-    a, b = read_benchmark("longvideobench", lvb_tree(tmp_path))
+    a, b = read_benchmark("longvideobench", lvb_tree(tmp_path)).items
     # file time = subtitle time - starting_timestamp_for_subtitles; the cue before the clip is dropped and
     # the open-ended last cue (end null) runs to the clip's end
     assert read_subtitles(a.subtitles, a.subtitle_offset, duration=420.0) == [
@@ -209,11 +240,11 @@ def test_longvideobench_parquet_options_and_test_set(tmp_path: Path) -> None:
              "question_category": "O2E", "topic_category": "KS-Knowledge-STEM",
              "starting_timestamp_for_subtitles": 12.0}]
     pd.DataFrame(rows).to_parquet(tmp_path / "validation-00000-of-00001.parquet")
-    (item,) = read_benchmark("longvideobench", tmp_path / "validation-00000-of-00001.parquet")
+    (item,) = read_benchmark("longvideobench", tmp_path / "validation-00000-of-00001.parquet").items
     assert item.options == ["A. saw", "B. drill", "C. file"] and item.answer == "B"
     assert item.duration_group == "60" and item.subtitle_offset == -12.0 and item.subtitles is None
     test_rows = [{k: v for k, v in rows[0].items() if k != "correct_choice"}]
-    (hidden,) = read_benchmark("longvideobench", write_json(tmp_path / "lvb_test_wo_gt.json", test_rows))
+    (hidden,) = read_benchmark("longvideobench", write_json(tmp_path / "lvb_test_wo_gt.json", test_rows)).items
     assert hidden.answer is None
 
 
@@ -237,7 +268,7 @@ def ego_tree(root: Path) -> Path:
 
 
 def test_egoschema(tmp_path: Path) -> None:
-    items = read_benchmark("egoschema", ego_tree(tmp_path))
+    items = read_benchmark("egoschema", ego_tree(tmp_path)).items
     assert [i.id for i in items] == EGO_UIDS and all(i.benchmark == "egoschema" for i in items)
     assert items[0].video_id == EGO_UIDS[0] and items[0].video == tmp_path / "videos" / f"{EGO_UIDS[0]}.mp4"
     assert items[0].options[0] == "A. c paints a fence" and items[0].options[4] == "E. c bakes bread"
@@ -248,11 +279,13 @@ def test_egoschema(tmp_path: Path) -> None:
 def test_egoschema_explicit_answers_file(tmp_path: Path) -> None:
     ann = ego_tree(tmp_path)
     write_json(tmp_path / "other" / "answers.json", {EGO_UIDS[2]: 4})
-    items = read_benchmark("egoschema", ann, answers=tmp_path / "other" / "answers.json")
+    items = read_benchmark("egoschema", ann, answers=tmp_path / "other" / "answers.json").items
     assert [i.answer for i in items] == [None, None, "E"]
     write_json(tmp_path / "bad.json", {EGO_UIDS[0]: 7})
-    with pytest.raises(InputError, match=r"bad\.json.*answer index 7 is outside its 5 options"):
-        read_benchmark("egoschema", ann, answers=tmp_path / "bad.json")
+    read = read_benchmark("egoschema", ann, answers=tmp_path / "bad.json")
+    assert [p.line() for p in read.problems] == [f"questions.json: item {EGO_UIDS[0]}: answer index 7 is outside "
+                                                 "its 5 options"]
+    assert [i.id for i in read.items] == EGO_UIDS[1:]
 
 
 # -- keyclip QA -------------------------------------------------------------------------------
@@ -269,18 +302,18 @@ def test_keyclip_qa(tmp_path: Path) -> None:
     ]
     touch(tmp_path / "clips" / "talk.mp4")
     ann = touch(tmp_path / "qa.jsonl", "\n".join(json.dumps(x) for x in lines) + "\n")
-    a, b = read_benchmark("keyclip", ann)
+    a, b = read_benchmark("keyclip", ann).items
     assert a.video == tmp_path / "clips" / "talk.mp4" and a.video_id == "talk" and a.benchmark == "keyclip"
     assert a.options == ["A. 0:01-0:04", "B. 0:12-0:15"] and a.answer == "B" and a.question_type == "when_said"
     assert a.answer_span == (12.0, 15.5) and a.evidence_spans == [(12.0, 15.5)]
     assert b.video is None and b.evidence_spans == [(1.0, 2.0), (5.0, 6.0), (8.0, 9.0)]
-    moved = read_benchmark("keyclip", ann, videos=tmp_path / "elsewhere")
+    moved = read_benchmark("keyclip", ann, videos=tmp_path / "elsewhere").items
     assert moved[0].video is None
 
 
 @pytest.mark.skipif(not DEV_QA.is_file(), reason="shared/eval/dev/qa.jsonl is not present")
 def test_keyclip_dev_set() -> None:
-    items = read_benchmark("keyclip", DEV_QA)
+    items = read_benchmark("keyclip", DEV_QA).items
     assert len(items) >= 10 and len({i.id for i in items}) == len(items)
     for i in items:
         assert i.answer is not None and i.answer in "ABCDEFGHIJ"[: len(i.options)]
@@ -324,23 +357,9 @@ def test_normalize_options() -> None:
 @pytest.mark.parametrize(
     ("kind", "name", "content", "message"),
     [
-        ("videomme", "broken.json", "[{\"question_id\": ", r"broken\.json is not valid JSON"),
+        ("videomme", "broken.json", "[{\"question_id\": ", r"broken\.json is not valid JSON \(line 1.*parquet"),
         ("videomme", "obj.json", "{\"a\": 1}", r"obj\.json: expected a list"),
-        ("videomme", "noq.json", json.dumps([{"question_id": "1-1", "videoID": "x", "options": []}]),
-         r"noq\.json: item 1-1 has no 'question' field"),
-        ("longvideobench", "lvb.json", json.dumps([{"id": "q", "video_id": "v", "question": "?",
-                                                    "candidates": ["a"], "correct_choice": 3}]),
-         r"lvb\.json: item q: answer index 3 is outside"),
-        ("egoschema", "questions.json", json.dumps([{"q_uid": "u", "question": "?"}]),
-         r"questions\.json: item u has no"),
-        ("keyclip", "qa3.jsonl", json.dumps({"id": "k", "video": "v.mp4", "question": "?", "evidence_spans": 5}),
-         r"qa3\.jsonl: item k: evidence_spans should be a list"),
-        ("videomme", "opts.json",
-         json.dumps([{"question_id": "9-1", "videoID": "x", "question": "?", "options": "A. x"}]),
-         r"opts\.json: item 9-1: options should be a list"),
         ("keyclip", "qa.jsonl", "{\"id\": \"1\"}\nnot json\n", r"qa\.jsonl: line 2 is not JSON"),
-        ("keyclip", "qa2.jsonl", json.dumps({"id": "k", "video": "v.mp4", "question": "?", "options": ["A. x"],
-                                             "answer": "A", "answer_span": [5, 1]}), r"qa2\.jsonl: item k: span"),
         ("videomme", "bad.parquet", "not a parquet file", r"cannot read Video-MME parquet .*bad\.parquet"),
     ],
 )
@@ -349,6 +368,49 @@ def test_malformed_files_raise_input_error(tmp_path: Path, kind: str, name: str,
     with pytest.raises(InputError, match=message) as err:
         read_benchmark(kind, path)
     assert "\n" not in str(err.value)
+
+
+GOOD = {
+    "videomme": {"question_id": "2-1", "videoID": "x", "question": "?", "options": ["A. a", "B. b"], "answer": "B"},
+    "longvideobench": {"id": "good", "video_id": "v", "question": "?", "candidates": ["a", "b"], "correct_choice": 1},
+    "egoschema": {"q_uid": "good", "question": "?", "option 0": "a", "option 1": "b"},
+    "keyclip": {"id": "good", "video": "v.mp4", "question": "?", "options": ["A. x"], "answer": "A"},
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "bad", "line"),
+    [
+        ("videomme", {"question_id": "1-1", "videoID": "x", "options": []}, "item 1-1: has no 'question' field"),
+        ("videomme", {"question_id": "9-1", "videoID": "x", "question": "?", "options": "A. x"},
+         "item 9-1: options should be a list, got str"),
+        ("videomme", {"videoID": "x", "question": "?", "options": ["A. x"]}, "item #1: has no 'question_id' / 'id' field"),
+        ("longvideobench", {"id": "q", "video_id": "v", "question": "?", "candidates": ["a"], "correct_choice": 3},
+         "item q: answer index 3 is outside its 1 options"),
+        ("egoschema", {"q_uid": "u", "question": "?"}, "item u: has no 'option 0' ... 'option 4' fields"),
+        ("keyclip", {"id": "k", "video": "v.mp4", "question": "?", "evidence_spans": 5},
+         "item k: evidence_spans should be a list of [start, end], got 5"),
+        ("keyclip", {"id": "k", "video": "v.mp4", "question": "?", "options": ["A. x"], "answer": "A",
+                     "answer_span": [5, 1]}, "item k: span [5, 1] ends before it starts"),
+    ],
+)
+def test_a_bad_item_is_reported_and_the_rest_read(tmp_path: Path, kind: str, bad: dict, line: str) -> None:
+    name = "qa.jsonl" if kind == "keyclip" else "questions.json"
+    rows = [bad, GOOD[kind]]
+    text = "\n".join(json.dumps(r) for r in rows) if kind == "keyclip" else json.dumps(rows)
+    read = read_benchmark(kind, touch(tmp_path / name, text))
+    assert [p.line() for p in read.problems] == [f"{name}: {line}"]
+    assert [i.id for i in read.items] == [GOOD[kind].get("question_id") or GOOD[kind].get("id")
+                                          or GOOD[kind]["q_uid"]]
+
+
+def test_duplicate_question_ids_keep_the_first(tmp_path: Path) -> None:
+    rows = [{"id": "k", "video": "one.mp4", "question": "first?"}, {"id": "k", "video": "two.mp4", "question": "again?"},
+            {"id": "m", "video": "two.mp4", "question": "other?"}]
+    read = read_benchmark("keyclip", touch(tmp_path / "qa.jsonl", "\n".join(json.dumps(r) for r in rows)))
+    assert [(i.id, i.question) for i in read.items] == [("k", "first?"), ("m", "other?")]
+    assert [p.line() for p in read.problems] == ["qa.jsonl: item k: question id used twice (first for 'one'): "
+                                                 "the second is skipped"]
 
 
 def test_unknown_kind_and_missing_files(tmp_path: Path) -> None:

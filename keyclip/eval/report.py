@@ -41,7 +41,8 @@ def config_order(summary: list[dict]) -> list[dict]:
     return sorted(summary, key=lambda s: (not s["evidence"], methods.get(s["method"], 9), s["budget"]))
 
 
-def markdown(title: str, summary: list[dict], cost: dict, notes: list[str]) -> str:
+def markdown(title: str, summary: list[dict], cost: dict, notes: list[str], problems: list[str] | None = None
+             ) -> str:
     lines = [f"# {title}", ""]
     lines += ["| method | budget | evidence | items | accuracy | temporal hit | mean IoU | abstained | "
               "visual tok. | text tok. | p50 s | p95 s |",
@@ -67,6 +68,9 @@ def markdown(title: str, summary: list[dict], cost: dict, notes: list[str]) -> s
                      f"{_num(cost['wall_seconds_per_video_hour'])} s wall per video-hour"
                      if cost["built_this_run"] else " (all indexes were cached)") + "."]
     lines += [f"- {n}" for n in notes]
+    if problems:
+        lines += ["", f"Items not read from the annotation files ({len(problems)}; left out, the rest were run):", ""]
+        lines += [f"- {p}" for p in problems]
     return "\n".join(lines) + "\n"
 
 
@@ -115,7 +119,9 @@ def plot(summary: list[dict], path: Path, title: str) -> str:
 
 
 def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta: dict,
-                 keys: set[tuple[str, str]] | None = None) -> dict:
+                 keys: set[tuple[str, str]] | None = None, problems: list[str] | None = None) -> dict:
+    """``report.md``, ``report.json`` and the plot for this run's rows; ``problems``: one line per item
+    of the annotation files that could not be read."""
     rows = load_rows(out, fingerprint, keys)
     errors = sum(1 for r in rows if r.get("error"))
     if errors:
@@ -124,13 +130,13 @@ def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta
     summary = summarise(rows)
     cost = index_cost(load_index_rows(out))
     report = {"title": title, "fingerprint": fingerprint, **meta, "configs": config_order(summary),
-              "index": cost, "notes": notes}
+              "index": cost, "notes": notes, "problems": list(problems or [])}
     if summary:
         try:
             report["plot"] = {"path": "accuracy_vs_budget.png",
                               "shows": plot(summary, out / "accuracy_vs_budget.png", title)}
         except ImportError:
             notes.append("no plot: matplotlib is not installed (pip install -e '.[eval]')")
-    (out / "report.md").write_text(markdown(title, summary, cost, notes))
+    (out / "report.md").write_text(markdown(title, summary, cost, notes, problems))
     (out / "report.json").write_text(json.dumps(report, indent=2))
     return report

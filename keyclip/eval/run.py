@@ -27,6 +27,7 @@ from keyclip.errors import KeyclipError
 from keyclip.eval.items import EvalItem
 from keyclip.eval.jsonl import result_rows
 from keyclip.eval.metrics import score_row
+from keyclip.eval.readers import BenchmarkItems, ItemProblem
 from keyclip.eval.spec import EvalSpec, RunConfig
 from keyclip.logs import logger
 from keyclip.settings import Settings
@@ -42,17 +43,20 @@ class EvalOutcome:
     """Videos that could not be indexed -> why."""
     skipped: int = 0
     """Items of missing videos."""
+    problems: list[ItemProblem] = field(default_factory=list)
+    """Items of the annotation files that could not be read (each is left out, the rest are run)."""
     keys: set[tuple[str, str]] = field(default_factory=set)
     """(item id, config key) of everything this run covers (its report shows only these)."""
     new_rows: int = 0
     reused_rows: int = 0
 
 
-def read_items(spec: EvalSpec) -> list[EvalItem]:
+def read_items(spec: EvalSpec) -> BenchmarkItems:
+    """The spec's items (its first ``limit``) and the problems of the items that could not be read."""
     from keyclip.eval.readers import read_benchmark
 
-    items = read_benchmark(spec.benchmark, spec.annotations, spec.videos, spec.subtitles, spec.answers)
-    return items[: spec.limit] if spec.limit else items
+    read = read_benchmark(spec.benchmark, spec.annotations, spec.videos, spec.subtitles, spec.answers)
+    return BenchmarkItems(read.items[: spec.limit] if spec.limit else read.items, read.problems)
 
 
 def done_keys(out: Path, fingerprint: str) -> set[tuple[str, str]]:
@@ -66,8 +70,9 @@ def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int,
     settings = spec.keyclip_settings(base)
     fingerprint = spec.fingerprint(settings)
     out.mkdir(parents=True, exist_ok=True)
-    items = read_items(spec)
-    outcome = EvalOutcome(out, len(items))
+    read = read_items(spec)
+    items = read.items
+    outcome = EvalOutcome(out, len(items), problems=read.problems)
     outcome.missing = sorted({i.video_id for i in items if i.video is None})
     outcome.skipped = sum(1 for i in items if i.video is None)
     configs = spec.configs()

@@ -1,7 +1,8 @@
 """What an evaluation run is: which benchmark (annotations, videos), which methods, budgets and
 evidence settings to compare, which backends, and where results go.
 
-A spec is a TOML or JSON file, or a folder holding a keyclip QA file (``qa.jsonl``)::
+A spec is a TOML or JSON file, a keyclip QA file (``*.jsonl``), or a folder holding one
+(``qa.jsonl``)::
 
     # videomme.toml
     benchmark = "videomme"
@@ -122,12 +123,14 @@ def load_spec(path: Path, **overrides) -> EvalSpec:
     """Read a spec file, or make one for a folder with a ``qa.jsonl``; ``overrides`` (CLI flags
     that were given) win over the file."""
     path = Path(path).expanduser().absolute()
-    if path.is_dir():
-        qa = path / "qa.jsonl"
+    if path.is_dir() or (path.is_file() and path.suffix.lower() == ".jsonl"):
+        qa = path / "qa.jsonl" if path.is_dir() else path
         if not qa.is_file():
-            raise InputError(f"{path}: no qa.jsonl here; give a spec file (TOML or JSON) or a folder with qa.jsonl")
-        data: dict = {"name": path.name, "benchmark": "keyclip", "annotations": qa}
-        base = path
+            raise InputError(f"{path}: no qa.jsonl here; give a spec file (TOML or JSON), a QA file (.jsonl) "
+                             "or a folder with qa.jsonl")
+        name = path.name if path.is_dir() else path.parent.name if path.stem == "qa" else path.stem
+        data: dict = {"name": name, "benchmark": "keyclip", "annotations": qa}
+        base = qa.parent
     elif path.is_file():
         try:
             text = path.read_text()

@@ -9,8 +9,12 @@ Each benchmark has its own module (``videomme``, ``mlvu``, ``longvideobench``, `
 a video file under a folder (one cached listing per read), and writing options as ``"A. …"``.
 
 A file that is missing, unreadable or not in the benchmark's format raises ``InputError`` with a
-one-line message naming the file. A video that is not on disk is not an error: its item gets
-``video=None`` and the caller reports and skips it.
+one-line message naming the file. One bad item does not stop its file: published files have a few
+(MLVU's needle task has answers that are none of their options), so each is an ``ItemProblem``
+(its id and what is wrong) beside the items that read, and a question id seen twice keeps its first
+item. A video that is not on disk is not an error either: its item gets ``video=None`` and the
+caller reports and skips it. JSON with trailing commas (the Video-MME repository's current
+``output_test_template.json``) is read as its writer meant.
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +39,56 @@ VIDEO_EXTS = (".mp4", ".mkv", ".webm", ".avi", ".mov", ".m4v")
 _LETTERED = re.compile(r"^\s*\(?([A-J])[.):]\s*(.*)$", re.S)
 
 
+@dataclass(frozen=True)
+class ItemProblem:
+    """One item of an annotation file that could not be read, and why."""
+
+    file: Path
+    item: str
+    """The item's id (the benchmark's own, else ``#<position>``)."""
+    problem: str
+
+    def line(self) -> str:
+        return f"{self.file.name}: item {self.item}: {self.problem}"
+
+
+@dataclass
+class BenchmarkItems:
+    """What a read gives: the items that read, and one problem per item that did not."""
+
+    items: list[EvalItem]
+    problems: list[ItemProblem] = dataclass_field(default_factory=list)
+
+
 def read_benchmark(
     kind: str,
     annotations: Path,
     videos: Path | None = None,
     subtitles: Path | None = None,
     answers: Path | None = None,
-) -> list[EvalItem]:
+) -> BenchmarkItems:
     """Every question of ``annotations`` (a file, or MLVU's ``json/`` folder) as ``EvalItem``s.
 
     ``videos`` / ``subtitles`` are the folders holding the benchmark's video and subtitle files
     (each reader has a default next to the annotations, as the benchmark ships them); ``answers``
-    is EgoSchema's answer file (``subset_answers.json``).
+    is EgoSchema's answer file (``subset_answers.json``). Items that cannot be read, and second
+    items with an id already seen, are in ``problems``; the rest are in ``items``.
     """
+    problems: list[ItemProblem] = []
+    items = _read(kind, annotations, videos, subtitles, answers, problems)
+    first: dict[str, EvalItem] = {}
+    for item in items:
+        if item.id in first:
+            problems.append(ItemProblem(Path(annotations), item.id,
+                                        f"question id used twice (first for {first[item.id].video_id!r}): "
+                                        "the second is skipped"))
+        else:
+            first[item.id] = item
+    return BenchmarkItems(list(first.values()), problems)
+
+
+def _read(kind: str, annotations: Path, videos: Path | None, subtitles: Path | None, answers: Path | None,
+          problems: list[ItemProblem]) -> list[EvalItem]:
     annotations = Path(annotations).expanduser()
     videos = Path(videos).expanduser() if videos is not None else None
     subtitles = Path(subtitles).expanduser() if subtitles is not None else None
@@ -57,22 +100,46 @@ def read_benchmark(
     if kind == "videomme":
         from keyclip.eval.readers import videomme
 
-        return videomme.read(annotations, videos=videos, subtitles=subtitles)
+        return videomme.read(annotations, videos=videos, subtitles=subtitles, problems=problems)
     if kind == "mlvu":
         from keyclip.eval.readers import mlvu
 
-        return mlvu.read(annotations, videos=videos)
+        return mlvu.read(annotations, videos=videos, problems=problems)
     if kind == "longvideobench":
         from keyclip.eval.readers import longvideobench
 
-        return longvideobench.read(annotations, videos=videos, subtitles=subtitles)
+        return longvideobench.read(annotations, videos=videos, subtitles=subtitles, problems=problems)
     if kind == "egoschema":
         from keyclip.eval.readers import egoschema
 
-        return egoschema.read(annotations, videos=videos, answers=answers)
+        return egoschema.read(annotations, videos=videos, answers=answers, problems=problems)
     from keyclip.eval.readers import keyclip_qa
 
-    return keyclip_qa.read(annotations, videos=videos)
+    return keyclip_qa.read(annotations, videos=videos, problems=problems)
+
+
+def each_item(path: Path, rows: list[dict[str, Any]], ident: Callable[[int, dict[str, Any]], str],
+              convert: Callable[[int, dict[str, Any], str], EvalItem],
+              problems: list[ItemProblem] | None) -> list[EvalItem]:
+    """``convert(n, row, ident(n, row))`` for every row; a row that raises ``InputError`` becomes an
+    ``ItemProblem`` in ``problems`` (or stops the read when ``problems`` is None)."""
+    items = []
+    for n, row in enumerate(rows):
+        name = f"#{n + 1}"
+        try:
+            name = ident(n, row)
+            items.append(convert(n, row, name))
+        except InputError as exc:
+            if problems is None:
+                raise
+            problems.append(ItemProblem(path, str(name), _without_place(str(exc), path)))
+    return items
+
+
+def _without_place(message: str, path: Path) -> str:
+    """A reader's message without its leading ``<file>: item <id>`` (an ItemProblem says those)."""
+    rest = message.removeprefix(f"{path}: ")
+    return re.sub(r"^item \S+?:? ", "", rest) if rest.startswith("item ") else rest
 
 
 # -- videos ------------------------------------------------------------------------------------
@@ -181,14 +248,27 @@ def load_records(path: Path, what: str) -> list[dict[str, Any]]:
                 except json.JSONDecodeError as e:
                     raise InputError(f"{path}: line {n} is not JSON ({e.msg}); expected {what} JSONL") from None
     else:
-        try:
-            rows = json.loads(text)
-        except json.JSONDecodeError as e:
-            msg = f"{path} is not valid JSON (line {e.lineno}: {e.msg}); expected {what} annotations"
-            raise InputError(msg) from None
+        rows = loads_tolerant(text, path, what)
     if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
         raise InputError(f"{path}: expected a list of {what} question objects, got {type(rows).__name__}")
     return rows
+
+
+_STRING_OR_TRAILING_COMMA = re.compile(r'("(?:\\.|[^"\\])*")|,(\s*[\]}])')
+
+
+def loads_tolerant(text: str, path: Path, what: str) -> Any:
+    """JSON, also with a trailing comma before ``]`` or ``}`` (as hand-edited files upstream have);
+    InputError naming the line otherwise."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as first:
+        try:
+            return json.loads(_STRING_OR_TRAILING_COMMA.sub(lambda m: m.group(1) or m.group(2), text))
+        except json.JSONDecodeError:
+            hint = "; the benchmark's parquet file reads too" if what == "Video-MME" else ""
+            raise InputError(f"{path} is not valid JSON (line {first.lineno}: {first.msg}); "
+                             f"expected {what} annotations{hint}") from None
 
 
 def _load_parquet(path: Path, what: str) -> list[dict[str, Any]]:
@@ -291,13 +371,17 @@ def answer_letter(answer: Any, options: list[str], path: Path, ident: str, by_te
 __all__ = [
     "KINDS",
     "VIDEO_EXTS",
+    "BenchmarkItems",
+    "ItemProblem",
     "VideoIndex",
     "answer_letter",
+    "each_item",
     "field",
     "find_video",
     "first_dir",
     "index_letter",
     "load_records",
+    "loads_tolerant",
     "make_item",
     "normalize_options",
     "plain",

@@ -21,38 +21,49 @@ from pathlib import Path
 
 from keyclip.errors import InputError
 from keyclip.eval.items import EvalItem
-from keyclip.eval.readers import VideoIndex, field, first_dir, index_letter, load_records, make_item, normalize_options
+from keyclip.eval.readers import (
+    ItemProblem,
+    VideoIndex,
+    each_item,
+    field,
+    first_dir,
+    index_letter,
+    load_records,
+    make_item,
+    normalize_options,
+)
 
 
-def read(annotations: Path, videos: Path | None = None, answers: Path | None = None) -> list[EvalItem]:
-    """EgoSchema questions of ``annotations`` (``questions.json``), answers from ``answers`` when known."""
+def read(annotations: Path, videos: Path | None = None, answers: Path | None = None,
+         problems: list[ItemProblem] | None = None) -> list[EvalItem]:
+    """EgoSchema questions of ``annotations`` (``questions.json``), answers from ``answers`` when known;
+    items that cannot be read go to ``problems`` (or stop the read when it is None)."""
     here = annotations.parent
     if answers is None and (here / "subset_answers.json").is_file():
         answers = here / "subset_answers.json"
     known = read_answers(answers) if answers is not None else {}
     index = VideoIndex(videos if videos is not None else first_dir(here / "videos", here))
-    items = []
-    for n, row in enumerate(load_records(annotations, "EgoSchema")):
-        uid = str(field(row, annotations, n, "q_uid")).strip()
+
+    def convert(n: int, row: dict, uid: str) -> EvalItem:
         texts = [row[f"option {i}"] for i in range(10) if row.get(f"option {i}") is not None]
         if not texts:
             raise InputError(f"{annotations}: item {uid} has no 'option 0' ... 'option 4' fields")
         options = normalize_options(texts, f"{annotations}: item {uid}")
         answer = known.get(uid)
-        items.append(
-            make_item(
-                annotations,
-                uid,
-                id=uid,
-                benchmark="egoschema",
-                video_id=uid,
-                video=index.find(uid),
-                question=str(field(row, annotations, n, "question")).strip(),
-                options=options,
-                answer=index_letter(answer, len(options), answers or annotations, uid) if answer is not None else None,
-            )
+        return make_item(
+            annotations,
+            uid,
+            id=uid,
+            benchmark="egoschema",
+            video_id=uid,
+            video=index.find(uid),
+            question=str(field(row, annotations, n, "question")).strip(),
+            options=options,
+            answer=index_letter(answer, len(options), annotations, uid) if answer is not None else None,
         )
-    return items
+
+    return each_item(annotations, load_records(annotations, "EgoSchema"),
+                     lambda n, row: str(field(row, annotations, n, "q_uid")).strip(), convert, problems)
 
 
 def read_answers(path: Path) -> dict[str, int | str]:

@@ -15,39 +15,49 @@ from typing import Any
 
 from keyclip.errors import InputError
 from keyclip.eval.items import EvalItem
-from keyclip.eval.readers import VideoIndex, answer_letter, field, load_records, make_item, normalize_options
+from keyclip.eval.readers import (
+    ItemProblem,
+    VideoIndex,
+    answer_letter,
+    each_item,
+    field,
+    load_records,
+    make_item,
+    normalize_options,
+)
 
 
-def read(annotations: Path, videos: Path | None = None) -> list[EvalItem]:
-    """The questions of a keyclip QA JSONL file (or of ``qa.jsonl`` in the folder ``annotations``)."""
+def read(annotations: Path, videos: Path | None = None, problems: list[ItemProblem] | None = None
+         ) -> list[EvalItem]:
+    """The questions of a keyclip QA JSONL file (or of ``qa.jsonl`` in the folder ``annotations``);
+    items that cannot be read go to ``problems`` (or stop the read when it is None)."""
     if annotations.is_dir():
         annotations = annotations / "qa.jsonl"
     index = VideoIndex(videos if videos is not None else annotations.parent)
-    items = []
-    for n, row in enumerate(load_records(annotations, "keyclip QA")):
-        ident = str(field(row, annotations, n, "id"))
+
+    def convert(n: int, row: dict, ident: str) -> EvalItem:
         where = f"{annotations}: item {ident}"
         video_name = str(field(row, annotations, n, "video"))
         options = normalize_options(row.get("options") or [], where)
-        items.append(
-            make_item(
-                annotations,
-                ident,
-                id=ident,
-                benchmark="keyclip",
-                video_id=Path(video_name).stem,
-                video=index.find(video_name),
-                question=str(field(row, annotations, n, "question")).strip(),
-                options=options,
-                answer=answer_letter(row.get("answer"), options, annotations, ident) if options else None,
-                answer_text=str(row["answer_text"]) if row.get("answer_text") is not None else None,
-                answer_span=_span(row.get("answer_span"), where) if row.get("answer_span") is not None else None,
-                evidence_spans=_spans(row.get("evidence_spans"), where),
-                question_type=str(row.get("type") or ""),
-                duration_group=str(row.get("duration_group") or ""),
-            )
+        return make_item(
+            annotations,
+            ident,
+            id=ident,
+            benchmark="keyclip",
+            video_id=Path(video_name).stem,
+            video=index.find(video_name),
+            question=str(field(row, annotations, n, "question")).strip(),
+            options=options,
+            answer=answer_letter(row.get("answer"), options, annotations, ident) if options else None,
+            answer_text=str(row["answer_text"]) if row.get("answer_text") is not None else None,
+            answer_span=_span(row.get("answer_span"), where) if row.get("answer_span") is not None else None,
+            evidence_spans=_spans(row.get("evidence_spans"), where),
+            question_type=str(row.get("type") or ""),
+            duration_group=str(row.get("duration_group") or ""),
         )
-    return items
+
+    return each_item(annotations, load_records(annotations, "keyclip QA"),
+                     lambda n, row: str(field(row, annotations, n, "id")), convert, problems)
 
 
 def _spans(value: Any, where: str) -> list[tuple[float, float]]:

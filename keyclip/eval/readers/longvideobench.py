@@ -26,17 +26,29 @@ from typing import Any
 
 from keyclip.errors import InputError
 from keyclip.eval.items import EvalItem
-from keyclip.eval.readers import VideoIndex, field, first_dir, index_letter, load_records, make_item, normalize_options
+from keyclip.eval.readers import (
+    ItemProblem,
+    VideoIndex,
+    each_item,
+    field,
+    first_dir,
+    index_letter,
+    load_records,
+    make_item,
+    normalize_options,
+)
 
 
-def read(annotations: Path, videos: Path | None = None, subtitles: Path | None = None) -> list[EvalItem]:
-    """LongVideoBench questions of ``annotations`` (JSON, JSONL or parquet)."""
+def read(annotations: Path, videos: Path | None = None, subtitles: Path | None = None,
+         problems: list[ItemProblem] | None = None) -> list[EvalItem]:
+    """LongVideoBench questions of ``annotations`` (JSON, JSONL or parquet); items that cannot be read
+    go to ``problems`` (or stop the read when it is None). An item keeps as many options as it has
+    (a few have 3): they are never padded."""
     here = annotations.parent
     index = VideoIndex(videos if videos is not None else first_dir(here / "videos", here))
     subs_dir = subtitles if subtitles is not None else first_dir(here / "subtitles")
-    items = []
-    for n, row in enumerate(load_records(annotations, "LongVideoBench")):
-        ident = str(field(row, annotations, n, "id"))
+
+    def convert(n: int, row: dict, ident: str) -> EvalItem:
         where = f"{annotations}: item {ident}"
         if row.get("candidates") is not None:
             texts = row["candidates"]
@@ -50,24 +62,24 @@ def read(annotations: Path, videos: Path | None = None, subtitles: Path | None =
         start = _seconds(row.get("starting_timestamp_for_subtitles"), f"{where}: starting_timestamp_for_subtitles")
         group = row.get("duration_group")
         group = "" if _missing(group) else f"{group:g}" if isinstance(group, int | float) else str(group)
-        items.append(
-            make_item(
-                annotations,
-                ident,
-                id=ident,
-                benchmark="longvideobench",
-                video_id=str(field(row, annotations, n, "video_id")),
-                video=index.find(str(row.get("video_path") or row["video_id"])),
-                question=str(field(row, annotations, n, "question")).strip(),
-                options=options,
-                answer=answer,
-                question_type=str(row.get("question_category") or ""),
-                duration_group=group,
-                subtitles=sub_file if sub_file is not None and sub_file.is_file() else None,
-                subtitle_offset=-start if start else 0.0,
-            )
+        return make_item(
+            annotations,
+            ident,
+            id=ident,
+            benchmark="longvideobench",
+            video_id=str(field(row, annotations, n, "video_id")),
+            video=index.find(str(row.get("video_path") or row["video_id"])),
+            question=str(field(row, annotations, n, "question")).strip(),
+            options=options,
+            answer=answer,
+            question_type=str(row.get("question_category") or ""),
+            duration_group=group,
+            subtitles=sub_file if sub_file is not None and sub_file.is_file() else None,
+            subtitle_offset=-start if start else 0.0,
         )
-    return items
+
+    return each_item(annotations, load_records(annotations, "LongVideoBench"),
+                     lambda n, row: str(field(row, annotations, n, "id")), convert, problems)
 
 
 def _missing(value: Any) -> bool:

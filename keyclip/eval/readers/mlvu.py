@@ -27,11 +27,23 @@ from pathlib import Path
 
 from keyclip.errors import InputError
 from keyclip.eval.items import EvalItem
-from keyclip.eval.readers import VideoIndex, answer_letter, field, first_dir, load_records, make_item, normalize_options
+from keyclip.eval.readers import (
+    ItemProblem,
+    VideoIndex,
+    answer_letter,
+    each_item,
+    field,
+    first_dir,
+    load_records,
+    make_item,
+    normalize_options,
+)
 
 
-def read(annotations: Path, videos: Path | None = None) -> list[EvalItem]:
-    """MLVU questions of ``annotations`` (the ``json/`` folder or one task file)."""
+def read(annotations: Path, videos: Path | None = None, problems: list[ItemProblem] | None = None
+         ) -> list[EvalItem]:
+    """MLVU questions of ``annotations`` (the ``json/`` folder or one task file); items that cannot be
+    read go to ``problems`` (or stop the read when it is None)."""
     if annotations.is_dir():
         files = sorted(p for p in annotations.glob("*.json") if p.is_file())
         if not files:
@@ -43,33 +55,31 @@ def read(annotations: Path, videos: Path | None = None) -> list[EvalItem]:
     index = VideoIndex(videos if videos is not None else first_dir(root / "video", root / "videos"))
     items: list[EvalItem] = []
     for path in files:
-        items.extend(_read_file(path, index))
+        items.extend(_read_file(path, index, problems))
     return items
 
 
-def _read_file(path: Path, index: VideoIndex) -> list[EvalItem]:
+def _read_file(path: Path, index: VideoIndex, problems: list[ItemProblem] | None) -> list[EvalItem]:
     task = path.stem
     default_type = re.sub(r"^\d+_", "", task)
-    items = []
-    for n, row in enumerate(load_records(path, "MLVU")):
-        ident = f"{task}/{n}"
+
+    def convert(n: int, row: dict, ident: str) -> EvalItem:
         video_name = str(field(row, path, n, "video")).strip()
         candidates = row.get("candidates")
         options = normalize_options(candidates, f"{path}: item {ident}") if candidates is not None else []
         answer = row.get("answer")
-        items.append(
-            make_item(
-                path,
-                ident,
-                id=ident,
-                benchmark="mlvu",
-                video_id=Path(video_name).stem,
-                video=index.find(video_name, prefer_folder=task),
-                question=str(field(row, path, n, "question")).strip(),
-                options=options,
-                answer=answer_letter(answer, options, path, ident, by_text=True) if options else None,
-                answer_text=str(answer).strip() if answer is not None else None,
-                question_type=str(row.get("question_type") or default_type),
-            )
+        return make_item(
+            path,
+            ident,
+            id=ident,
+            benchmark="mlvu",
+            video_id=Path(video_name).stem,
+            video=index.find(video_name, prefer_folder=task),
+            question=str(field(row, path, n, "question")).strip(),
+            options=options,
+            answer=answer_letter(answer, options, path, ident, by_text=True) if options else None,
+            answer_text=str(answer).strip() if answer is not None else None,
+            question_type=str(row.get("question_type") or default_type),
         )
-    return items
+
+    return each_item(path, load_records(path, "MLVU"), lambda n, row: f"{task}/{n}", convert, problems)

@@ -24,38 +24,49 @@ from pathlib import Path
 from typing import Any
 
 from keyclip.eval.items import EvalItem
-from keyclip.eval.readers import VideoIndex, answer_letter, field, first_dir, load_records, make_item, normalize_options
+from keyclip.eval.readers import (
+    ItemProblem,
+    VideoIndex,
+    answer_letter,
+    each_item,
+    field,
+    first_dir,
+    load_records,
+    make_item,
+    normalize_options,
+)
 
 
-def read(annotations: Path, videos: Path | None = None, subtitles: Path | None = None) -> list[EvalItem]:
-    """Video-MME questions of ``annotations`` (parquet, JSON or JSONL)."""
+def read(annotations: Path, videos: Path | None = None, subtitles: Path | None = None,
+         problems: list[ItemProblem] | None = None) -> list[EvalItem]:
+    """Video-MME questions of ``annotations`` (parquet, JSON or JSONL); items that cannot be read go
+    to ``problems`` (or stop the read when it is None)."""
     rows = _flatten(load_records(annotations, "Video-MME"))
     here, up = annotations.parent, annotations.parent.parent
     index = VideoIndex(videos if videos is not None else first_dir(here / "data", up / "data", here / "videos"))
     subs_dir = subtitles if subtitles is not None else first_dir(here / "subtitle", up / "subtitle")
-    items = []
-    for n, row in enumerate(rows):
-        qid = str(field(row, annotations, n, "question_id", "id"))
+
+    def convert(n: int, row: dict, qid: str) -> EvalItem:
         stem = str(field(row, annotations, n, "videoID", "video_id", "video")).strip()
         options = normalize_options(field(row, annotations, n, "options", "choices"), f"{annotations}: item {qid}")
         srt_file = subs_dir / f"{stem}.srt" if subs_dir is not None else None
-        items.append(
-            make_item(
-                annotations,
-                qid,
-                id=qid,
-                benchmark="videomme",
-                video_id=stem,
-                video=index.find(stem),
-                question=str(field(row, annotations, n, "question")).strip(),
-                options=options,
-                answer=answer_letter(row.get("answer"), options, annotations, qid),
-                question_type=str(row.get("task_type") or ""),
-                duration_group=str(row.get("duration") or row.get("duration_category") or ""),
-                subtitles=srt_file if srt_file is not None and srt_file.is_file() else None,
-            )
+        return make_item(
+            annotations,
+            qid,
+            id=qid,
+            benchmark="videomme",
+            video_id=stem,
+            video=index.find(stem),
+            question=str(field(row, annotations, n, "question")).strip(),
+            options=options,
+            answer=answer_letter(row.get("answer"), options, annotations, qid),
+            question_type=str(row.get("task_type") or ""),
+            duration_group=str(row.get("duration") or row.get("duration_category") or ""),
+            subtitles=srt_file if srt_file is not None and srt_file.is_file() else None,
         )
-    return items
+
+    return each_item(annotations, rows, lambda n, row: str(field(row, annotations, n, "question_id", "id")),
+                     convert, problems)
 
 
 def _flatten(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
