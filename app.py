@@ -574,6 +574,10 @@ def eval_(
             notes.append(f"items not read ({len(ids)}; left out, the rest run; each in report.md"
                          + (")" if verbose else ", or --verbose)") + ": " + ", ".join(ids[:10])
                          + ("…" if len(ids) > 10 else ""))
+        for sub in outcome.submissions:
+            notes.append(f"submissions/{Path(sub['path']).name}: {sub['questions']} questions, {sub['answered']} "
+                         f"answered" + (f", {sub['left_blank']} abstentions left blank (the benchmark's scorer "
+                                        "counts them wrong)" if sub["left_blank"] else ""))
         if settings_for_run.vlm.backend == "none":
             notes.append("no VLM: the single-turn methods answered from the speech and screen text on at their "
                          "planned frames (the agent from its retrieval); visual tokens count what a VLM was given "
@@ -584,7 +588,8 @@ def eval_(
                  f"token model {keyclip_settings.select.token_model}")
         report = write_report(folder, title, s.fingerprint(keyclip_settings), notes,
                               {"benchmark": s.benchmark, "items": outcome.items, "new_rows": outcome.new_rows,
-                               "reused_rows": outcome.reused_rows}, keys=outcome.keys,
+                               "reused_rows": outcome.reused_rows, "submissions": outcome.submissions},
+                              keys=outcome.keys,
                               problems=[p.line() for p in outcome.problems])
         return folder, report
 
@@ -610,8 +615,9 @@ def eval_(
     for line in report["problems"] if verbose else []:
         err.print(f"  item not read: {escape(line)}", highlight=False)
     out.print(f"report: {escape(str(folder / 'report.md'))}, {escape(str(folder / 'report.json'))}"
-              + (f", plot {escape(str(folder / report['plot']['path']))}" if "plot" in report else ""),
-              highlight=False)
+              + (f", plot {escape(str(folder / report['plot']['path']))}" if "plot" in report else "")
+              + f"; manifest.json, trajectories-*.jsonl and the benchmark's own results files in "
+                f"{escape(str(folder / 'submissions'))}", highlight=False)
 
 
 @app.command()

@@ -173,6 +173,105 @@ def test_eval_dry_run_counts_a_qa_file_and_names_what_it_cannot_read(tmp_path):
     assert "--verbose shows why" in subprocess.run(cmd, capture_output=True, text=True, timeout=120).stdout
 
 
+def _videomme_folder(tmp_path: Path, sample) -> Path:
+    """A Video-MME-shaped folder made from the sample lecture: ``videomme/test-….parquet``, ``data/<videoID>.mp4``
+    and ``subtitle/<videoID>.srt``, with questions written from the sample's truth."""
+    import pandas as pd
+
+    root = tmp_path / "Video-MME"
+    (root / "data").mkdir(parents=True)
+    (root / "subtitle").mkdir()
+    shutil.copy(sample.path, root / "data" / "kcSample01.mp4")
+    cues = [n for sl in sample.slides for n in sl["narration"]]
+    (root / "subtitle" / "kcSample01.srt").write_text("".join(
+        f"{k}\n00:00:{c['start']:06.3f} --> 00:00:{c['end']:06.3f}\n{c['text']}\n\n".replace(".", ",", 2)
+        for k, c in enumerate(cues, 1)))
+    titles = [sl["title"] for sl in sample.slides]
+    rows = []
+    for k in range(8):  # enough answers that the run can be killed between two of them
+        right = k % len(titles)
+        options = [f"{'ABC'[i]}. {t}" for i, t in enumerate(titles)]
+        rows.append({"video_id": "001", "duration": "short", "domain": "Knowledge", "sub_category": "Technology",
+                     "url": "https://www.youtube.com/watch?v=kcSample01", "videoID": "kcSample01",
+                     "question_id": f"001-{k + 1}", "task_type": "OCR Problems",
+                     "question": f"Which slide title is shown around {sample.slides[right]['start'] + 1:.0f} s? ({k})",
+                     "options": options, "answer": "ABC"[right]})
+    (root / "videomme").mkdir()
+    pd.DataFrame(rows).to_parquet(root / "videomme" / "test-00000-of-00001.parquet")
+    spec = tmp_path / "videomme.toml"
+    spec.write_text('benchmark = "videomme"\nannotations = "Video-MME/videomme/test-00000-of-00001.parquet"\n'
+                    'methods = ["agent", "uniform"]\nbudgets = [4096]\n')
+    return spec
+
+
+@needs_espeak()
+def test_a_videomme_shaped_run_writes_its_submission_manifest_and_trajectories_and_resumes_after_a_kill(
+        tmp_path, sample, cache):
+    import signal
+    import time
+
+    spec = _videomme_folder(tmp_path, sample)
+    out = tmp_path / "out"
+    cmd = [sys.executable, str(REPO / "app.py"), "eval", str(spec), "--out", str(out), "--llm", "none",
+           "--cache-dir", str(cache), "--json"]
+    dry = subprocess.run([sys.executable, str(REPO / "app.py"), "eval", "--dry-run", str(spec), "--json"],
+                         capture_output=True, text=True, timeout=120)
+    counts = json.loads(dry.stdout)
+    assert counts["items"] == 8 and counts["videos_found"] == 1 and counts["with_subtitles"] == 8
+    assert counts["options_per_item"] == {"3": 8} and counts["by_duration"] == {"short": 8}
+
+    def rows() -> int:
+        return sum(len(f.read_text().splitlines()) for f in out.glob("results-*.jsonl"))
+
+    first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 600
+    while rows() == 0 and first.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    first.send_signal(signal.SIGKILL)
+    first.wait()
+    answered_before = rows()
+    assert 0 < answered_before < 16, "the kill should land between the first and the last answer"
+    assert (out / "manifest.json").is_file() and not (out / "submissions").exists()
+
+    run = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert report["reused_rows"] == answered_before and report["reused_rows"] + report["new_rows"] == 16
+
+    (agent_file,) = [s for s in report["submissions"] if s["config"] == "agent@4096"]
+    submission = json.loads(Path(agent_file["path"]).read_text())
+    assert Path(agent_file["path"]).name == "videomme-agent@4096.json"
+    (video,) = submission  # Video-MME's output format: per video, its questions with a response each
+    assert {k: video[k] for k in ("video_id", "duration", "domain", "sub_category")} == {
+        "video_id": "001", "duration": "short", "domain": "Knowledge", "sub_category": "Technology"}
+    assert [q["question_id"] for q in video["questions"]] == [f"001-{k}" for k in range(1, 9)]
+    for q in video["questions"]:
+        assert set(q) == {"question_id", "task_type", "question", "options", "answer", "response"}
+        assert q["response"] in ("", "A", "B", "C") and q["options"][0].startswith("A. ")
+    right = sum(q["response"] == q["answer"] for q in video["questions"])
+    agent = next(c for c in report["configs"] if c["config"] == "agent@4096")
+    assert right == round(agent["accuracy"] * 8)  # the submission scores as the report does
+    assert agent_file["answered"] == sum(q["response"] != "" for q in video["questions"])
+
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["keyclip"]["version"] and manifest["fingerprint"] == report["fingerprint"]
+    assert manifest["budgets"] == [4096] and manifest["methods"] == ["agent", "uniform"]
+    assert set(manifest["stage_fingerprints"]) >= {"speech", "ocr", "scenes"}
+    asr = next(m for m in manifest["models"] if m["role"] == "asr")
+    assert len(asr["sha256"]) == 64
+    assert manifest["packages"]["locked"]["faster-whisper"] and manifest["packages"]["differs"] == {}
+    assert manifest["machine"]["cpus"] >= 1 and manifest["settings"]["speech"]["model"]
+
+    trajectories = [json.loads(line) for f in out.glob("trajectories-*.jsonl") for line in f.read_text().splitlines()]
+    keys = {(t["item"], t["config"]) for t in trajectories}
+    assert len(keys) == 16  # one per question and configuration, across the killed and the resumed run
+    uniform = next(t for t in trajectories if t["config"] == "uniform@4096")
+    (turn,) = uniform["turns"]
+    assert turn["frame_times"] and turn["clips"] and turn["action"] == "read"
+    agent_t = next(t for t in trajectories if t["config"] == "agent@4096" and not t["abstained"])
+    assert agent_t["turns"] and agent_t["evidence"] and {"kind", "start", "end", "text"} <= set(agent_t["evidence"][0])
+
+
 def test_eval_cli_gives_one_line_for_a_bad_spec(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('benchmark = "kinetics"\nannotations = "x.json"\n')

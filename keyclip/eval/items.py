@@ -8,6 +8,7 @@ benchmark's own format.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -40,6 +41,8 @@ class EvalItem(BaseModel):
     """A subtitle file for the video, when the benchmark ships one."""
     subtitle_offset: float = 0.0
     """Seconds to add to subtitle times to get file times (LongVideoBench starts subtitles late)."""
+    source: dict[str, Any] = Field(default_factory=dict, repr=False)
+    """The benchmark's own fields of this question, as read (its submission file is written from them)."""
 
 
 def letter_options(texts: list[str]) -> list[str]:

@@ -51,6 +51,9 @@ class Prediction(BaseModel):
     note: str = ""
     error: bool = False
     """The answer failed (a backend error, not a choice): a re-run asks again."""
+    trajectory: dict = Field(default_factory=dict, exclude=True)
+    """How the answer was reached: turns (clips, frame times, tokens), the evidence cited and the
+    checks; written to the run's trajectory file, not to its results rows."""
 
 
 class WindowedEvidence(Evidence):
@@ -122,10 +125,14 @@ def run_method(method: str, item: EvalItem, ctx: VideoContext, budget: int, evid
 
 def _agent(item: EvalItem, ctx: VideoContext, budget: int) -> Prediction:
     answer = ctx.asker(budget).ask(item.question, item.options)
+    trajectory = {"turns": [t.model_dump(mode="json") for t in answer.turns],
+                  "evidence": [c.model_dump(mode="json", exclude={"thumbnail"}) for c in answer.citations],
+                  "confidence": answer.confidence, "abstain_reason": answer.abstain_reason,
+                  "checks": answer.checks, "notices": answer.notices}
     return Prediction(letter=answer.letter, answer=answer.answer, spans=list(answer.spans), abstained=answer.abstained,
                       visual_tokens=answer.visual_tokens, text_tokens=sum(t.text_tokens for t in answer.turns),
                       frames=sum(t.frames for t in answer.turns), turns=len(answer.turns),
-                      note="; ".join(t.note for t in answer.turns)[:400])
+                      note="; ".join(t.note for t in answer.turns)[:400], trajectory=trajectory)
 
 
 def _keyclip_plan(item: EvalItem, ctx: VideoContext, budget: int) -> BudgetPlan:
@@ -144,6 +151,16 @@ def _uniform_plan(ctx: VideoContext, budget: int) -> BudgetPlan:
 
 
 def _single_turn(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: bool) -> Prediction:
+    pred = _single_turn_answer(item, ctx, plan, evidence)
+    turn = {"action": "look" if ctx.vlm is not None else "read", "clips": [[c.t0, c.t1] for c in plan.clips],
+            "frame_times": [round(t, 3) for t in plan.timestamps()],
+            "resolutions": sorted({f"{c.width}x{c.height}" for c in plan.clips}),
+            "visual_tokens": pred.visual_tokens, "text_tokens": pred.text_tokens, "note": pred.note}
+    pred.trajectory = {"turns": [turn], **pred.trajectory}
+    return pred
+
+
+def _single_turn_answer(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: bool) -> Prediction:
     times = plan.timestamps()
     ev = WindowedEvidence(ctx.store, ctx.embedder, times if evidence else [])
     q = parse_question(item.question, item.options)
@@ -158,14 +175,25 @@ def _single_turn(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: 
         if not hits:
             return base.model_copy(update={"abstained": True, "note": "no evidence in the planned frames"})
         r = hits[0].record
-        return base.model_copy(update={"answer": r.text, "spans": [(r.t0, r.t1)], "note": "best evidence"})
+        return base.model_copy(update={"answer": r.text, "spans": [(r.t0, r.t1)], "note": "best evidence",
+                                       "trajectory": {"evidence": [_cited(r)]}})
     # the agent's own rule: judged, verified and given only above the calibrated threshold
     draft, note = choose(q, ev, packaged_calibration(), ctx.settings.agent.min_confidence)
     return base.model_copy(update={"letter": draft.get("letter"), "answer": draft["answer"],
                                    "abstained": bool(draft.get("abstained")),
                                    "spans": [tuple(x) for x in draft.get("spans", [])],
                                    "note": f"text at the {plan.frame_count} planned frames: {note} "
-                                           f"(no VLM: frames planned, not seen)"})
+                                           f"(no VLM: frames planned, not seen)",
+                                   "trajectory": {"evidence": [_cited(c) for c in draft.get("cite", [])],
+                                                  "confidence": draft.get("confidence"),
+                                                  "abstain_reason": draft.get("reason"),
+                                                  "checks": draft.get("checks", {})}})
+
+
+def _cited(record) -> dict:
+    """One piece of evidence (an index record or the judge's dict of one) as the trajectory shows it."""
+    get = record.get if isinstance(record, dict) else lambda k, d=None: getattr(record, k, d)
+    return {"kind": get("kind"), "start": get("t0"), "end": get("t1"), "text": get("text")}
 
 
 def _look(item: EvalItem, ctx: VideoContext, q, ev: WindowedEvidence, plan: BudgetPlan,
@@ -181,4 +209,6 @@ def _look(item: EvalItem, ctx: VideoContext, q, ev: WindowedEvidence, plan: Budg
         return base.model_copy(update={"abstained": True, "error": True, "note": f"VLM failed: {exc}"})
     return base.model_copy(update={"letter": draft.get("letter"), "answer": draft.get("answer", ""),
                                    "spans": [tuple(s) for s in draft.get("spans", [])],
-                                   "text_tokens": turn.text_tokens, "note": turn.note})
+                                   "text_tokens": turn.text_tokens, "note": turn.note,
+                                   "trajectory": {"evidence": [_cited(c) for c in draft.get("cite", [])],
+                                                  "vlm_turn": turn.model_dump(mode="json")}})

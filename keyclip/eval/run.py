@@ -2,7 +2,9 @@
 every item with every configuration, append each result as it comes.
 
 Results go to ``<out>/results-<worker>.jsonl`` (one JSON row per item and configuration, written
-and flushed before the next), index timings to ``<out>/indexes.jsonl``. A re-run skips the rows
+and flushed before the next), how each answer was reached to ``<out>/trajectories-<worker>.jsonl``
+(the same keys; turns, clips, frame times, tokens, the evidence cited), index timings to
+``<out>/indexes.jsonl``. A re-run skips the rows
 already there for the same models and answering options (the spec's fingerprint), so an
 interrupted run resumes where it stopped. With ``workers > 1`` each process takes whole videos.
 
@@ -49,6 +51,8 @@ class EvalOutcome:
     """(item id, config key) of everything this run covers (its report shows only these)."""
     new_rows: int = 0
     reused_rows: int = 0
+    submissions: list[dict] = field(default_factory=list)
+    """The benchmark's own results files written (``keyclip.eval.submission``), one per configuration."""
 
 
 def read_items(spec: EvalSpec) -> BenchmarkItems:
@@ -66,11 +70,26 @@ def done_keys(out: Path, fingerprint: str) -> set[tuple[str, str]]:
 
 def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int, int, str], None] | None = None
              ) -> EvalOutcome:
-    """Run ``spec``; ``progress(done, total, note)`` is called after each answer."""
+    """Run ``spec``; ``progress(done, total, note)`` is called after each answer. ``out`` gets the
+    results, the trajectories, ``manifest.json`` (first thing) and the benchmark's own results files
+    (``submissions/``, last)."""
+    from keyclip.eval.manifest import write_manifest
+    from keyclip.eval.report import load_rows
+    from keyclip.eval.submission import write_submissions
+
     settings = spec.keyclip_settings(base)
-    fingerprint = spec.fingerprint(settings)
     out.mkdir(parents=True, exist_ok=True)
     read = read_items(spec)
+    write_manifest(out, spec, settings)
+    outcome = _run(spec, settings, read, out, progress)
+    rows = load_rows(out, spec.fingerprint(settings), outcome.keys)
+    outcome.submissions = write_submissions(out, spec.benchmark, read.items, rows)
+    return outcome
+
+
+def _run(spec: EvalSpec, settings: Settings, read: BenchmarkItems, out: Path,
+         progress: Callable[[int, int, str], None] | None) -> EvalOutcome:
+    fingerprint = spec.fingerprint(settings)
     items = read.items
     outcome = EvalOutcome(out, len(items), problems=read.problems)
     outcome.missing = sorted({i.video_id for i in items if i.video is None})
@@ -177,6 +196,7 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
         "cache_hit": built.cache_hit, "seconds_this_run": round(built.seconds, 3),
         "stage_seconds": {name: round(info["seconds"] or 0.0, 3) for name, info in stages.items()}})
     results = out / f"results-{os.getpid()}.jsonl"
+    trajectories = out / f"trajectories-{os.getpid()}.jsonl"
     rows = 0
     try:
         for item in items:
@@ -196,6 +216,10 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
                        "duration_group": item.duration_group, "truth": item.answer,
                        "answer_span": item.answer_span, **pred.model_dump(mode="json")}
                 row.update(score_row(item, pred))
+                _append(trajectories, {"item": item.id, "config": config.key, "fingerprint": fingerprint,
+                                       "video": str(video), "question": item.question, "options": item.options,
+                                       "truth": item.answer, "letter": pred.letter, "abstained": pred.abstained,
+                                       "spans": pred.spans, **pred.trajectory})
                 _append(results, row)
                 rows += 1
                 if progress:

@@ -60,6 +60,7 @@ def read(annotations: Path, videos: Path | None = None, answers: Path | None = N
             question=str(field(row, annotations, n, "question")).strip(),
             options=options,
             answer=index_letter(answer, len(options), annotations, uid) if answer is not None else None,
+            source=row,
         )
 
     return each_item(annotations, load_records(annotations, "EgoSchema"),

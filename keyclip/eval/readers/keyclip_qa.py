@@ -54,6 +54,7 @@ def read(annotations: Path, videos: Path | None = None, problems: list[ItemProbl
             evidence_spans=_spans(row.get("evidence_spans"), where),
             question_type=str(row.get("type") or ""),
             duration_group=str(row.get("duration_group") or ""),
+            source=row,
         )
 
     return each_item(annotations, load_records(annotations, "keyclip QA"),

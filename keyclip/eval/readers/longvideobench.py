@@ -76,6 +76,7 @@ def read(annotations: Path, videos: Path | None = None, subtitles: Path | None =
             duration_group=group,
             subtitles=sub_file if sub_file is not None and sub_file.is_file() else None,
             subtitle_offset=-start if start else 0.0,
+            source=row,
         )
 
     return each_item(annotations, load_records(annotations, "LongVideoBench"),

@@ -80,6 +80,7 @@ def _read_file(path: Path, index: VideoIndex, problems: list[ItemProblem] | None
             answer=answer_letter(answer, options, path, ident, by_text=True) if options else None,
             answer_text=str(answer).strip() if answer is not None else None,
             question_type=str(row.get("question_type") or default_type),
+            source=row,
         )
 
     return each_item(path, load_records(path, "MLVU"), lambda n, row: f"{task}/{n}", convert, problems)

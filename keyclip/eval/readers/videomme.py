@@ -63,6 +63,7 @@ def read(annotations: Path, videos: Path | None = None, subtitles: Path | None =
             question_type=str(row.get("task_type") or ""),
             duration_group=str(row.get("duration") or row.get("duration_category") or ""),
             subtitles=srt_file if srt_file is not None and srt_file.is_file() else None,
+            source=row,
         )
 
     return each_item(annotations, rows, lambda n, row: str(field(row, annotations, n, "question_id", "id")),
