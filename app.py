@@ -40,6 +40,8 @@ def _options(version: Annotated[bool, typer.Option("--version", callback=_print_
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print the result as JSON on stdout.")]
 CacheOpt = Annotated[Path | None, typer.Option("--cache-dir", help="Where indexes and model files live.")]
+SubtitlesOpt = Annotated[Path | None, typer.Option("--subtitles", help="A subtitle file (.srt) to use as the speech "
+                                                                        "instead of recognising it (its own index).")]
 
 
 def _settings(cache_dir: Path | None) -> Settings:
@@ -58,6 +60,19 @@ def _settings(cache_dir: Path | None) -> Settings:
     except (tomllib.TOMLDecodeError, OSError, ValueError) as exc:
         _fail(f"cannot read the settings file (KEYCLIP_CONFIG or ./keyclip.toml): {exc}", 2)
     raise AssertionError  # _fail exits
+
+
+def _with_subtitles(settings: Settings, subtitles: Path | None) -> Settings:
+    """``settings`` with speech read from ``subtitles`` (checked first: a bad file is one line)."""
+    if subtitles is None:
+        return settings
+    from keyclip.media.subtitles import read_subtitles
+
+    cues = _run(lambda: read_subtitles(subtitles))
+    if not cues:
+        _fail(f"{subtitles}: no subtitle cues in it", 2)
+    speech = settings.speech.model_copy(update={"source": "subtitles", "subtitles": subtitles.absolute()})
+    return settings.model_copy(update={"speech": speech})
 
 
 def _updated(section, flags: dict[str, object], names: dict[str, str]):
@@ -108,6 +123,7 @@ def models(json_out: JsonFlag = False, cache_dir: CacheOpt = None) -> None:
 @app.command()
 def index(
     videos: Annotated[list[Path], typer.Argument(help="Video (or audio) files to index.")],
+    subtitles: SubtitlesOpt = None,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
@@ -115,7 +131,9 @@ def index(
     from keyclip.console import RichProgress
     from keyclip.index.build import build_index
 
-    settings = _settings(cache_dir)
+    if subtitles is not None and len(videos) > 1:
+        _fail("--subtitles belongs to one video: index one video at a time with it", 2)
+    settings = _with_subtitles(_settings(cache_dir), subtitles)
     results, failed = [], []
     for video in videos:
         try:
@@ -160,11 +178,15 @@ def ask(
     vlm_url: Annotated[str | None, typer.Option("--vlm-url", help="OpenAI-compatible base URL.")] = None,
     early: Annotated[bool, typer.Option("--early", help="While a new video is indexed, answer from what is in "
                                                          "as soon as its speech is, then again from the whole index.")] = False,
+    subtitles: SubtitlesOpt = None,
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
     """Answer a question with the time spans it rests on and the evidence (said, on screen, seen)."""
     settings = _settings(cache_dir)
+    if subtitles is not None and video.is_dir():
+        _fail("--subtitles belongs to one video, not an archive folder", 2)
+    settings = _with_subtitles(settings, subtitles)
     _check_text(question, "the question")
     _check_options(option or [])
     _check_k(k)
@@ -502,6 +524,8 @@ def eval_(
     budgets: Annotated[str | None, typer.Option(help="Comma list of visual-token budgets, e.g. 4096,8192.")] = None,
     evidence: Annotated[str | None, typer.Option(help="on | off | both: speech/OCR text for the single-turn "
                                                       "methods.")] = None,
+    speech: Annotated[str | None, typer.Option(help="Comma list of speech sources: asr (keyclip's own), subtitles "
+                                                    "(the benchmark's files: 'w/ subs'), none ('w/o subs').")] = None,
     limit: Annotated[int | None, typer.Option(help="Only the first N items.")] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (each takes whole videos).")] = None,
     out_dir: Annotated[Path | None, typer.Option("--out", help="Results folder (default: eval-results/<name>).")] = None,
@@ -521,7 +545,7 @@ def eval_(
     """Evaluate on a benchmark or QA file: accuracy, grounding and cost per method and budget."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from keyclip.eval.report import config_order, write_report
+    from keyclip.eval.report import config_order, method_label, write_report
     from keyclip.eval.run import run_eval
     from keyclip.eval.spec import load_spec
 
@@ -551,6 +575,7 @@ def eval_(
 
     def work():
         s = load_spec(spec, methods=_list(methods, str), budgets=_list(budgets, int), evidence=ev[evidence],
+                      speech=_list(speech, str),
                       limit=limit, workers=workers, out=out_dir)
         for section, values in flags.items():
             s.settings[section] = {**(s.settings.get(section) or {}), **values}
@@ -605,7 +630,7 @@ def eval_(
         def f(v, fmt="{:.2f}"):
             return "–" if v is None else fmt.format(v)
 
-        table.add_row(c["method"], str(c["budget"]), "yes" if c["evidence"] else "no", str(c["items"]),
+        table.add_row(method_label(c), str(c["budget"]), "yes" if c["evidence"] else "no", str(c["items"]),
                       f(c["accuracy"]), f(c["temporal_hit"]), f(c["mean_iou"]), f(c["abstained"]),
                       f(c["visual_tokens"], "{:.0f}"), f(c["text_tokens"], "{:.0f}"), f(c["p50_s"]))
     # piped output is 80 columns wide by default, which would cut the method names

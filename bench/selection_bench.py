@@ -1,17 +1,19 @@
-"""Selection benchmark: evidence recall of key clips vs uniform frames vs uniform clips.
+"""Selection benchmark: evidence recall of key clips vs uniform frames vs uniform clips, per set.
 
-    .venv/bin/python bench/selection_bench.py [--token-model qwen2-vl] [--budgets 2048 4096 8192 16384]
+    .venv/bin/python bench/selection_bench.py [--token-model qwen2-vl] [--budgets 1024 2048 4096 8192 16384]
+    .venv/bin/python bench/selection_bench.py --video long.mp4 --copies 7      # the 59-min dev variant
 
-On the dev lecture (../shared/eval/dev/, indexed first if needed, in KEYCLIP_CACHE_DIR): for
-every QA item, each method plans frames within the budget B for the target VLM's token model,
-and the item counts as recalled when every one of its evidence spans holds at least one planned
-frame ("all"; "any" = at least one span). Methods at equal budget:
+On every evaluation lecture (``../shared/eval/dev`` and ``devsets/out/*``, each indexed first if
+needed, in KEYCLIP_CACHE_DIR): for every QA item, each method plans frames within the budget B
+for the target VLM's token model, and the item counts as recalled when every one of its evidence
+spans holds at least one planned frame ("all"; "any" = at least one span). Methods at equal budget:
 
-- key clips + storyboard (what ``app.py select`` plans): key clips in 80 % of B, and a glimpse
-  of each distinct scene at the resolution floor in the rest;
-- key clips: hybrid text relevance per clip for the question and its options (sub-queries)
-  -> F2C key clips -> budget plan, all of B;
-- uniform frames: frames evenly spread over the whole video, as many as B allows;
+- key clips (keyclip): exactly what ``app.py select`` and the eval's ``keyclips`` method plan
+  (``select_for_question``: relevance over the question's sub-queries and options, F2C key clips,
+  the storyboard of distinct scenes in what the clips leave);
+- key clips only: the same key clips given the whole budget, no storyboard;
+- uniform frames: frames evenly spread over the whole video, as many as B allows (the eval's
+  ``uniform`` method);
 - uniform clips: ``max_clips`` clips of 10 s evenly spread, planned like key clips.
 
 Offline there is no image-text scorer, so relevance is text only; ``visual`` questions are
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections import defaultdict
 from pathlib import Path
 
@@ -29,20 +32,19 @@ import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from keyclip.backends.registry import make_embedder
-from keyclip.index.build import build_index
-from keyclip.index.store import IndexStore
-from keyclip.selectors.budget import Candidate, plan_budget
-from keyclip.selectors.keyclips import select_key_clips, uniform_clips
-from keyclip.selectors.queries import sub_queries
-from keyclip.selectors.relevance import clip_relevance, clip_signatures
-from keyclip.selectors.storyboard import plan_with_storyboard, scene_signatures
-from keyclip.selectors.token_models import token_model
-from keyclip.settings import Settings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.sets import DEV, lecture_sets  # noqa: E402
+from keyclip.backends.registry import make_embedder  # noqa: E402
+from keyclip.index.build import build_index  # noqa: E402
+from keyclip.index.store import IndexStore  # noqa: E402
+from keyclip.selectors.budget import Candidate, plan_budget  # noqa: E402
+from keyclip.selectors.keyclips import uniform_clips  # noqa: E402
+from keyclip.selectors.plan import select_for_question, source_size  # noqa: E402
+from keyclip.selectors.token_models import token_model  # noqa: E402
+from keyclip.settings import Settings  # noqa: E402
 
-DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "eval" / "dev"
-METHODS = ("key clips + storyboard", "key clips", "uniform frames", "uniform clips")
-TEXT_TYPES = ("when_said", "when_shown", "what_said", "what_shown_text", "count", "order")
+METHODS = ("key clips (keyclip)", "key clips only", "uniform frames", "uniform clips")
+COUNTED = ("count", "order")
 
 
 def covered(times: list[float], copies: list[list[list[float]]], mode: str) -> bool:
@@ -55,83 +57,102 @@ def covered(times: list[float], copies: list[list[list[float]]], mode: str) -> b
     return False
 
 
+def set_rows(name: str, video: Path, items: list[dict], copy_starts: list[float], budgets: list[int],
+             s: Settings, model, embedder) -> list[dict]:
+    """One row per (budget, method) for one lecture."""
+    store = IndexStore.open(build_index(video, s).index_path, readonly=True)
+    try:
+        duration = float(store.meta("media")["duration"])
+        source = source_size(store)
+        o = s.select
+        recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
+        tokens: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for budget in budgets:
+            frames_plan = plan_budget([Candidate(0.0, duration, 1.0)], budget, model, source,
+                                      o.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0}))
+            clips_plan = plan_budget(uniform_clips(duration, o.max_clips, 10.0), budget, model, source, o)
+            for item in items:
+                spans = item.get("evidence_spans") or [item["answer_span"]]
+                copies = [[[a + k, b + k] for a, b in spans] for k in copy_starts]
+                options = [x.split(". ", 1)[-1] for x in item.get("options") or []]
+                chosen = select_for_question(store, item["question"], options, s, embedder, budget=budget)
+                key_only = plan_budget(list(chosen.key_clips), budget, model, source, o)
+                for method, plan in (("key clips (keyclip)", chosen.plan), ("key clips only", key_only),
+                                     ("uniform frames", frames_plan), ("uniform clips", clips_plan)):
+                    times = plan.timestamps()
+                    assert plan.total_tokens <= budget
+                    recall[(method, budget)][item["type"]].append((covered(times, copies, "all"),
+                                                                   covered(times, copies, "any")))
+                    tokens[(method, budget)].append(plan.total_tokens)
+    finally:
+        store.close()
+    rows = []
+    for budget in budgets:
+        for method in METHODS:
+            per = recall[(method, budget)]
+            text = [h for t, hs in per.items() if t != "visual" for h in hs]
+            rows.append({
+                "set": name, "budget": budget, "method": method, "items": len(items),
+                "text_all": float(np.mean([a for a, _ in text])), "text_any": float(np.mean([b for _, b in text])),
+                "visual_any": float(np.mean([b for _, b in per["visual"]])) if per["visual"] else float("nan"),
+                **{t: float(np.mean([a for a, _ in per[t]])) if per[t] else float("nan") for t in COUNTED},
+                "mean_tokens": float(np.mean(tokens[(method, budget)])),
+            })
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--token-model", default="qwen2-vl")
-    parser.add_argument("--budgets", type=int, nargs="+", default=[2048, 4096, 8192, 16384])
-    parser.add_argument("--video", type=Path, help="another variant of the dev lecture (e.g. the 59-min one)")
+    parser.add_argument("--budgets", type=int, nargs="+", default=[1024, 2048, 4096, 8192, 16384])
+    parser.add_argument("--video", type=Path, help="a variant of the dev lecture (e.g. the 59-min one) instead "
+                                                   "of every set")
     parser.add_argument("--copies", type=int, default=1, help="with --video: how many copies it holds")
+    parser.add_argument("--sets", nargs="+", help="only these sets (dev, seta, …)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     console = Console()
-    if not DEV.is_dir():
-        raise SystemExit(f"dev set not found at {DEV}")
     s = Settings()
-    result = build_index(args.video or DEV / "hash_tables_lecture.mp4", s)
-    store = IndexStore.open(result.index_path, readonly=True)
-    media = store.meta("media")
-    source = (media["video"]["width"], media["video"]["height"])
-    duration = float(media["duration"])
     model = token_model(args.token_model)
     embedder = make_embedder(s)
-    items = [json.loads(line) for line in (DEV / "qa.jsonl").read_text().splitlines() if line.strip()]
-    o = s.select
-    copy_starts = [0.0]
-    if args.copies > 1:  # the long variant: each answer occurs once per copy, any copy counts
-        copy_starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
-    relevances = {}
-    signatures = None
-    clips = store.clips()
-    scenes = store.scenes()
-    for item in items:
-        rel = clip_relevance(store, sub_queries(item["question"], item.get("options")), embedder)
-        starts = np.array([c.t0 for c in rel.clips])
-        ends = np.array([c.t1 for c in rel.clips])
-        if signatures is None:
-            signatures = clip_signatures(store, list(rel.clips))
-            scene_sigs = scene_signatures(scenes, clips, signatures)
-        relevances[item["id"]] = select_key_clips(starts, ends, rel.scores, o, signatures=signatures)
-    # rows: (method, budget) -> type -> [hits]
-    recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
-    tokens: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for budget in args.budgets:
-        frames_plan = plan_budget([Candidate(0.0, duration, 1.0)], budget, model, source,
-                                  o.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0}))
-        clips_plan = plan_budget(uniform_clips(duration, o.max_clips, 10.0), budget, model, source, o)
-        for item in items:
-            spans = item.get("evidence_spans") or [item["answer_span"]]
-            copies = [[[a + k, b + k] for a, b in spans] for k in copy_starts]
-            key_plan = plan_budget(relevances[item["id"]], budget, model, source, o)
-            story_plan = plan_with_storyboard(relevances[item["id"]], scenes, scene_sigs, budget, model, source, o)
-            for method, plan in (("key clips + storyboard", story_plan), ("key clips", key_plan),
-                                 ("uniform frames", frames_plan),
-                                 ("uniform clips", clips_plan)):
-                times = plan.timestamps()
-                assert plan.total_tokens <= budget
-                recall[(method, budget)][item["type"]].append((covered(times, copies, "all"),
-                                                               covered(times, copies, "any")))
-                tokens[(method, budget)].append(plan.total_tokens)
-    table = Table("budget", "method", "text types (all)", "text types (any)", "visual (any)",
-                  *[t for t in TEXT_TYPES], "mean tokens",
-                  title=f"evidence recall on the dev QA ({len(items)} items), token model {model.name}")
+    runs = []
+    if args.video:
+        if not (DEV / "qa.jsonl").is_file():
+            raise SystemExit(f"dev set not found at {DEV}")
+        starts = [0.0]
+        if args.copies > 1:  # the long variant: each answer occurs once per copy, any copy counts
+            starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
+        runs.append((f"dev x{args.copies}" if args.copies > 1 else args.video.stem, args.video, DEV, starts))
+    else:
+        for name, folder in lecture_sets():
+            if args.sets and name not in args.sets:
+                continue
+            qa = [json.loads(line) for line in (folder / "qa.jsonl").read_text().splitlines() if line.strip()]
+            runs.append((name, folder / qa[0]["video"], folder, [0.0]))
+    if not runs:
+        raise SystemExit("no evaluation lecture found (../shared/eval/dev, devsets/out/*)")
     out = []
-    for budget in args.budgets:
-        for method in METHODS:
-            per = recall[(method, budget)]
-            text = [h for t in TEXT_TYPES for h in per[t]]
-            row = {
-                "budget": budget, "method": method,
-                "text_all": float(np.mean([a for a, _ in text])), "text_any": float(np.mean([b for _, b in text])),
-                "visual_any": float(np.mean([b for _, b in per["visual"]])) if per["visual"] else float("nan"),
-                **{t: float(np.mean([a for a, _ in per[t]])) for t in TEXT_TYPES},
-                "mean_tokens": float(np.mean(tokens[(method, budget)])),
-            }
-            out.append(row)
-            table.add_row(str(budget), method, f"{row['text_all']:.2f}", f"{row['text_any']:.2f}",
-                          f"{row['visual_any']:.2f}", *[f"{row[t]:.2f}" for t in TEXT_TYPES],
-                          f"{row['mean_tokens']:.0f}")
-    console.print(table)
-    console.print("relevance signals: " + ", ".join(clip_relevance(store, ["x"], None).signals))
+    for name, video, folder, starts in runs:
+        items = [json.loads(line) for line in (folder / "qa.jsonl").read_text().splitlines() if line.strip()]
+        rows = set_rows(name, video, items, starts, args.budgets, s, model, embedder)
+        out += rows
+        table = Table("budget", "method", "text (all)", "text (any)", "visual (any)", *COUNTED, "mean tokens",
+                      title=f"{name}: evidence recall ({len(items)} items), token model {model.name}")
+        for r in rows:
+            table.add_row(str(r["budget"]), r["method"], f"{r['text_all']:.2f}", f"{r['text_any']:.2f}",
+                          f"{r['visual_any']:.2f}", *[f"{r[t]:.2f}" for t in COUNTED], f"{r['mean_tokens']:.0f}")
+        console.print(table)
+    summary = Table("set", *[str(b) for b in args.budgets],
+                    title="key clips (keyclip) vs uniform frames, text (all): key / uniform")
+    for name in dict.fromkeys(r["set"] for r in out):
+        cells = []
+        for b in args.budgets:
+            key = next(r for r in out if r["set"] == name and r["budget"] == b and r["method"] == METHODS[0])
+            uni = next(r for r in out if r["set"] == name and r["budget"] == b and r["method"] == "uniform frames")
+            mark = ">" if key["text_all"] > uni["text_all"] else "=" if key["text_all"] == uni["text_all"] else "<"
+            cells.append(f"{key['text_all']:.2f} {mark} {uni['text_all']:.2f}")
+        summary.add_row(name, *cells)
+    console.print(summary)
     if args.json:
         args.json.write_text(json.dumps(out, indent=2))
 

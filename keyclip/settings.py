@@ -100,6 +100,29 @@ class SpeechOptions(_Options):
     dropped a 9-s sentence of the dev lecture (narration WER 14.5 %, one window: 12.9 %). The
     transcript so far is committed after each window: readable at once, and where a killed build
     resumes."""
+    source: Literal["asr", "subtitles", "none"] = "asr"
+    """Where the speech stage comes from: ``asr`` (faster-whisper on the sound), ``subtitles`` (the
+    cues of ``subtitles``, as a benchmark's "with subtitles" setting or a video's own captions), or
+    ``none`` (no speech: a benchmark's frames-only setting). Each source keeps its own index beside
+    the others, sharing the visual stages."""
+    subtitles: Path | None = None
+    """The subtitle file (``.srt``, or LongVideoBench's JSON) read when ``source = "subtitles"``."""
+    subtitle_offset: float = 0.0
+    """Seconds added to every subtitle time (LongVideoBench's cues are timed from a longer video)."""
+
+    def fingerprint(self) -> str:
+        """As for every option group; the source's own fields count only when it is not ``asr`` (so
+        an index made before they existed is still current), and a subtitle file counts by its content."""
+        data = self.model_dump(mode="json")
+        if self.source == "asr":
+            for key in ("source", "subtitles", "subtitle_offset"):
+                data.pop(key)
+        elif self.subtitles is not None:
+            try:
+                data["subtitles"] = hashlib.sha256(Path(self.subtitles).read_bytes()).hexdigest()
+            except OSError:
+                data["subtitles"] = f"unreadable:{self.subtitles}"
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class VoiceOptions(_Options):

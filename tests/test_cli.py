@@ -168,6 +168,29 @@ def test_ask_prints_evidence_with_times(cache, sample):
     assert_one_line_error(empty, "question is empty")
 
 
+def test_ask_with_a_subtitle_file_answers_from_its_cues_in_an_index_of_its_own(cache, sample, tmp_path):
+    slide2 = sample.slides[1]
+    a, b = slide2["start"] + 1.0, slide2["start"] + 4.0
+    srt = tmp_path / "captions.srt"  # a caption the narration never says: only the subtitles hold it
+    srt.write_text(f"1\n00:00:{a:06.3f} --> 00:00:{b:06.3f}\nThe chaining list is called a marmalade chain.\n\n"
+                   .replace(".", ",", 2))
+    question = "what is the chaining list called?"
+    proc = run("ask", sample.path, question, "--subtitles", str(srt), "--json", cache=cache)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    speech = [e for e in data["evidence"] if e["kind"] == "speech"]
+    assert speech and "marmalade" in speech[0]["text"] and abs(speech[0]["start"] - a) < 0.01
+    plain = json.loads(run("ask", sample.path, question, "--json", cache=cache).stdout)  # keyclip's own ASR
+    assert not any("marmalade" in e["text"] for e in plain["evidence"])
+    folders = [p.name for p in (cache / "videos").iterdir()]
+    assert len(folders) == 2 and any("-subtitles-" in f for f in folders)
+    bad = tmp_path / "bad.srt"
+    bad.write_text("this is not a subtitle file\n")
+    assert_one_line_error(run("ask", sample.path, question, "--subtitles", str(bad), cache=cache), "bad.srt")
+    assert_one_line_error(run("ask", sample.path, question, "--subtitles", str(tmp_path / "none.srt"), cache=cache),
+                          "none.srt")
+
+
 def test_objects_stage_skipped_with_a_notice_without_weights(cache, tmp_path):
     path = tmp_path / "two.mp4"
     make_sample_lecture(path, slides=DEFAULT_SLIDES[:2], motion_s=0, with_audio=False)

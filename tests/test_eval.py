@@ -75,6 +75,30 @@ def test_specs_resolve_paths_and_refuse_unknown_methods(tmp_path):
     assert load_spec(spec_file, evidence=[True, False]).configs()[-1].key == "uniform@8192-noev"
 
 
+def test_the_plot_has_a_panel_per_duration_group_and_the_uniform_baseline_dashed(tmp_path):
+    from PIL import Image
+
+    from keyclip.eval.report import plot, subtitle_table
+
+    def summary(method, budget, speech, short, long):
+        return {"method": method, "budget": budget, "evidence": True, "speech": speech,
+                "accuracy": (short + long) / 2, "by_duration": {"short": short, "long": long}}
+
+    rows = [summary(m, b, sp, 0.5 + b / 40000 + (m == "agent") * 0.1 + (sp == "subtitles") * 0.05, 0.4)
+            for m in ("agent", "uniform") for b in (1024, 4096) for sp in ("none", "subtitles")]
+    shows = plot(rows, tmp_path / "p.png", "test")
+    width, _ = Image.open(tmp_path / "p.png").size
+    assert width == int((6.4 + 4.2 * 2) * 120)  # overall, short, long
+    assert "uniform (w/ subs): 1024→0.49, 4096→0.53" in shows
+    import matplotlib.pyplot as plt  # noqa: F401  (the figure was closed: nothing left open)
+
+    assert not plt.get_fignums()
+    table = subtitle_table(rows)
+    assert table[3] == ("| method | budget | evidence | short w/o subs | short w/ subs | long w/o subs | long w/ subs "
+                        "| overall w/o subs | overall w/ subs |")
+    assert table[5].startswith("| agent | 1024 | yes | 0.63 | 0.68 | 0.40 | 0.40 |")
+
+
 def _qa_folder(tmp_path: Path, sample) -> Path:
     """A keyclip QA set over the sample lecture, written from its generated truth."""
     folder = tmp_path / "qa"
@@ -270,6 +294,51 @@ def test_a_videomme_shaped_run_writes_its_submission_manifest_and_trajectories_a
     assert turn["frame_times"] and turn["clips"] and turn["action"] == "read"
     agent_t = next(t for t in trajectories if t["config"] == "agent@4096" and not t["abstained"])
     assert agent_t["turns"] and agent_t["evidence"] and {"kind", "start", "end", "text"} <= set(agent_t["evidence"][0])
+
+
+@needs_espeak()
+def test_the_subtitle_setting_reads_the_benchmarks_subtitles_as_speech_beside_frames_only_and_asr(
+        tmp_path, sample, cache):
+    from keyclip.index.store import IndexStore
+    from keyclip.media.subtitles import read_subtitles
+
+    spec = _videomme_folder(tmp_path, sample)
+    srt_file = tmp_path / "Video-MME" / "subtitle" / "kcSample01.srt"
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, str(REPO / "app.py"), "eval", str(spec), "--out", str(out), "--llm", "none",
+                          "--methods", "agent", "--speech", "none,subtitles,asr", "--cache-dir", str(cache), "--json"],
+                         capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout)
+    assert {c["config"]: c["items"] for c in report["configs"]} == {
+        "agent@4096": 8, "agent@4096+nospeech": 8, "agent@4096+subs": 8}
+    md = (out / "report.md").read_text()
+    assert "| method | budget | evidence | overall w/o subs | overall w/ subs | overall keyclip ASR |" in md
+    assert "| agent (w/ subs) | 4096 | yes | 8 |" in md
+    rows = [json.loads(line) for f in out.glob("results-*.jsonl") for line in f.read_text().splitlines()]
+    assert {(r["speech"], r["speech_used"]) for r in rows} == {("asr", "asr"), ("none", "none"),
+                                                                ("subtitles", "subtitles")}
+
+    # three indexes of one video: the speech of each is its own, the visual stages are shared
+    folders = sorted(p for p in (cache / "videos").iterdir() if (p / "index.sqlite").is_file())
+    assert len(folders) == 3
+    stores = {f.name.split("-")[1] if "-" in f.name else "asr": IndexStore.open(f / "index.sqlite", readonly=True)
+              for f in folders}
+    try:
+        assert set(stores) == {"asr", "none", "subtitles"}
+        cues = read_subtitles(srt_file)
+        assert [(round(x.t0, 2), round(x.t1, 2), x.text) for x in stores["subtitles"].speech()] == [
+            (round(a, 2), round(b, 2), text) for a, b, text in cues]
+        assert stores["none"].speech() == [] and len(stores["asr"].speech()) >= 3
+        stages = {name: st.stages() for name, st in stores.items()}
+        for stage in ("scenes", "ocr", "objects"):
+            assert len({stages[k][stage]["fingerprint"] for k in stages}) == 1
+        # the later indexes were seeded from the first: their visual stages were not run again
+        assert len({stages[k]["ocr"]["seconds"] for k in stages}) == 1
+        assert len({stages[k]["speech"]["fingerprint"] for k in stages}) == 3
+    finally:
+        for st in stores.values():
+            st.close()
 
 
 def test_eval_cli_gives_one_line_for_a_bad_spec(tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from keyclip.errors import InputError
 from keyclip.eval.readers import VideoIndex, find_video, normalize_options, read_benchmark
-from keyclip.eval.readers.subtitles import read_subtitles
+from keyclip.media.subtitles import read_subtitles
 
 DEV_QA = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev" / "qa.jsonl"
 

@@ -60,6 +60,7 @@ def summarise(rows: list[dict]) -> list[dict]:
                 by_type[str(r.get("question_type") or "-")].append(r["correct"])
         out.append({
             "config": key, "method": rs[0]["method"], "budget": rs[0]["budget"], "evidence": rs[0]["evidence"],
+            "speech": rs[0].get("speech", "asr"),
             "items": len(rs),
             "scored": sum(1 for r in rs if r["correct"] is not None),
             "accuracy": _mean([r["correct"] for r in rs]),
@@ -81,7 +82,8 @@ def index_cost(index_rows: list[dict]) -> dict:
     for every video the sum of its stage times as stored in its index (speech runs beside the
     visual pass, so that sum is more than the wall time)."""
     latest, cold = {}, {}
-    for row in index_rows:
+    own = [r for r in index_rows if r.get("speech", "asr") == "asr"]  # a subtitle index re-uses its visual stages
+    for row in own or index_rows:
         latest[row["content_hash"]] = row
         if not row["cache_hit"]:
             cold[row["content_hash"]] = row

@@ -38,7 +38,53 @@ def load_index_rows(out: Path) -> list[dict]:
 
 def config_order(summary: list[dict]) -> list[dict]:
     methods = {"agent": 0, "keyclips": 1, "uniform": 2}
-    return sorted(summary, key=lambda s: (not s["evidence"], methods.get(s["method"], 9), s["budget"]))
+    speech = {"asr": 0, "none": 1, "subtitles": 2}
+    return sorted(summary, key=lambda s: (speech.get(s.get("speech", "asr"), 9), not s["evidence"],
+                                          methods.get(s["method"], 9), s["budget"]))
+
+
+def method_label(s: dict) -> str:
+    """The method, with its speech source when it is not keyclip's own ASR (``keyclips (w/ subs)``)."""
+    from keyclip.eval.spec import SPEECH_LABEL
+
+    speech = s.get("speech", "asr")
+    return s["method"] if speech == "asr" else f"{s['method']} ({SPEECH_LABEL[speech]})"
+
+
+DURATION_ORDER = {"short": 0, "medium": 1, "long": 2}
+
+
+def subtitle_table(summary: list[dict]) -> list[str]:
+    """Accuracy with each speech source side by side, per duration group and overall, as the
+    Video-MME and LongVideoBench papers report "w/o subs" and "w/ subs"; empty with one source."""
+    from keyclip.eval.spec import SPEECH_LABEL
+
+    sources = [k for k in ("none", "subtitles", "asr") if any(s.get("speech", "asr") == k for s in summary)]
+    if len(sources) < 2:
+        return []
+    groups = sorted({k for s in summary for k in s["by_duration"]},
+                    key=lambda g: (DURATION_ORDER.get(g, 3), float(g) if g.replace(".", "").isdigit() else 0, g))
+    columns = [*(g for g in groups if len(groups) > 1), "overall"]
+    cells = {}
+    for s in summary:
+        row = (s["method"], s["budget"], s["evidence"])
+        speech = s.get("speech", "asr")
+        for g in columns:
+            cells[row, g, speech] = s["accuracy"] if g == "overall" else s["by_duration"].get(g)
+    lines = ["", "Accuracy by speech source (" + ", ".join(f"{SPEECH_LABEL[k]}: " + {
+        "none": "frames only", "subtitles": "the benchmark's subtitle files", "asr": "keyclip's speech recognition"}[k]
+        for k in sources) + "):", "",
+             "| method | budget | evidence | " + " | ".join(f"{g} {SPEECH_LABEL[k]}" for g in columns for k in sources)
+             + " |", "|---|---:|---|" + "---:|" * (len(columns) * len(sources))]
+    seen = set()
+    for s in config_order(summary):
+        row = (s["method"], s["budget"], s["evidence"])
+        if row in seen:
+            continue
+        seen.add(row)
+        lines.append(f"| {s['method']} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | "
+                     + " | ".join(_pct(cells.get((row, g, k))) for g in columns for k in sources) + " |")
+    return lines
 
 
 def markdown(title: str, summary: list[dict], cost: dict, notes: list[str], problems: list[str] | None = None
@@ -48,7 +94,7 @@ def markdown(title: str, summary: list[dict], cost: dict, notes: list[str], prob
               "visual tok. | text tok. | p50 s | p95 s |",
               "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for s in config_order(summary):
-        lines.append(f"| {s['method']} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | {s['items']} | "
+        lines.append(f"| {method_label(s)} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | {s['items']} | "
                      f"{_pct(s['accuracy'])} | {_pct(s['temporal_hit'])} | {_pct(s['mean_iou'])} | "
                      f"{_pct(s['abstained'])} | {_num(s['visual_tokens'])} | {_num(s['text_tokens'])} | "
                      f"{_num(s['p50_s'], '{:.2f}')} | {_num(s['p95_s'], '{:.2f}')} |")
@@ -60,8 +106,9 @@ def markdown(title: str, summary: list[dict], cost: dict, notes: list[str], prob
                   "| method | budget | evidence | " + " | ".join(keys) + " |",
                   "|---|---:|---|" + "---:|" * len(keys)]
         for s in config_order(summary):
-            lines.append(f"| {s['method']} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | "
+            lines.append(f"| {method_label(s)} | {s['budget']} | {'yes' if s['evidence'] else 'no'} | "
                          + " | ".join(_pct(s[field].get(k)) for k in keys) + " |")
+    lines += subtitle_table(summary)
     lines += ["", f"Index: {cost['videos']} videos, {cost['video_hours']:.3f} video-hours; stage time "
                   f"{_num(cost['stage_seconds_per_video_hour'])} s per video-hour"
                   + (f"; built in this run: {cost['built_this_run']} videos at "
@@ -75,19 +122,52 @@ def markdown(title: str, summary: list[dict], cost: dict, notes: list[str], prob
 
 
 def plot(summary: list[dict], path: Path, title: str) -> str:
-    """Write the accuracy-vs-budget PNG; returns a one-line description of what it shows."""
+    """Write the accuracy-vs-budget PNG: one line per method (and evidence / speech setting), the
+    uniform baseline dashed; with more than one duration group, a panel per group beside the
+    overall one. Returns a one-line description of the overall panel."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.2), dpi=120)
-    lines = {}
+    groups = sorted({k for s in summary for k in s["by_duration"] if k != "-"},
+                    key=lambda g: (DURATION_ORDER.get(g, 3), float(g) if g.replace(".", "").isdigit() else 0, g))
+    panels = [("all items", None)] + ([(f"duration: {g}", g) for g in groups] if len(groups) > 1 else [])
+    fig, axes = plt.subplots(1, len(panels), figsize=(6.4 + 4.2 * (len(panels) - 1), 4.2), dpi=120, squeeze=False,
+                             sharey=True)
+    budgets = sorted({s["budget"] for s in summary})
+    lines: dict[str, list] = {}
+    for ax, (name, group) in zip(axes[0], panels, strict=True):
+        panel_lines = _accuracy_lines(summary, group)
+        if group is None:
+            lines = panel_lines
+        _draw(ax, panel_lines, budgets)
+        ax.set_title(title if group is None and len(panels) == 1 else name, fontsize=10)
+    if len(panels) > 1:
+        fig.suptitle(title, fontsize=10)
+    axes[0][0].set_ylabel("multiple-choice accuracy")
+    axes[0][0].legend(fontsize=8, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    parts = []
+    for label, points in sorted(lines.items()):
+        parts.append(f"{label}: " + ", ".join(f"{b}→{a:.2f}" for b, a in sorted(points)))
+    return "; ".join(parts)
+
+
+def _accuracy_lines(summary: list[dict], group: str | None) -> dict[str, list[tuple[int, float]]]:
+    lines: dict[str, list] = {}
     for s in summary:
-        if s["accuracy"] is None:
+        accuracy = s["accuracy"] if group is None else s["by_duration"].get(group)
+        if accuracy is None:
             continue
-        label = s["method"] + ("" if s["evidence"] else " (no speech/OCR)")
-        lines.setdefault(label, []).append((s["budget"], s["accuracy"]))
+        label = method_label(s) + ("" if s["evidence"] else " (no speech/OCR)")
+        lines.setdefault(label, []).append((s["budget"], accuracy))
+    return lines
+
+
+def _draw(ax, lines: dict[str, list[tuple[int, float]]], budgets: list[int]) -> None:
     # the agent is drawn wide and pale underneath, so equal lines on top of it stay visible
     styles = {"agent": dict(fmt="o-", lw=5, ms=11, alpha=0.35, zorder=1),
               "keyclips": dict(fmt="s-", lw=1.8, ms=6, alpha=1.0, zorder=3),
@@ -100,22 +180,11 @@ def plot(summary: list[dict], path: Path, title: str) -> str:
         fmt = style.pop("fmt")
         ax.plot([p[0] for p in points], [p[1] for p in points], fmt, label=label, linewidth=style.pop("lw"),
                 markersize=style.pop("ms"), **style)
-    budgets = sorted({s["budget"] for s in summary})
     ax.set_xscale("log", base=2)
     ax.set_xticks(budgets, [f"{b // 1024}k" if b % 1024 == 0 else str(b) for b in budgets])
     ax.set_ylim(0, 1.02)
     ax.set_xlabel("visual-token budget per question")
-    ax.set_ylabel("multiple-choice accuracy")
-    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
-    parts = []
-    for label, points in sorted(lines.items()):
-        parts.append(f"{label}: " + ", ".join(f"{b}→{a:.2f}" for b, a in sorted(points)))
-    return "; ".join(parts)
 
 
 def write_report(out: Path, title: str, fingerprint: str, notes: list[str], meta: dict,

@@ -175,7 +175,38 @@ def _worker(tasks: list[tuple]) -> list[dict]:
 def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], already: set, settings: Settings,
                 fingerprint: str, out: Path, models: WorkerModels,
                 progress: Callable[[str], None] | None = None) -> dict:
-    """Index ``video`` and answer its items with every configuration (in a worker or inline)."""
+    """Index ``video`` (once per speech source the configurations use) and answer its items with
+    every configuration (in a worker or inline)."""
+    rows, errors = 0, []
+    for source in dict.fromkeys(c.speech for c in configs):
+        todo = [c for c in configs if c.speech == source and any((i.id, c.key) not in already for i in items)]
+        if not todo:
+            continue
+        s, used = speech_settings(settings, source, items)
+        result = _answer_video(video, items, todo, already, s, used, fingerprint, out, models, progress)
+        rows += result["rows"]
+        if result.get("error"):
+            errors.append(result["error"])
+    return {"video": str(video), "rows": rows, **({"error": "; ".join(errors)} if errors else {})}
+
+
+def speech_settings(settings: Settings, source: str, items: list[EvalItem]) -> tuple[Settings, str]:
+    """``settings`` with the video's speech from ``source``, and the source used: a video with no
+    subtitle file has no speech in the ``subtitles`` setting (as the benchmarks score it)."""
+    if source == "asr":
+        return settings, "asr"
+    subtitled = next((i for i in items if i.subtitles is not None), None)
+    if source == "subtitles" and subtitled is not None:
+        speech = settings.speech.model_copy(update={"source": "subtitles", "subtitles": subtitled.subtitles,
+                                                    "subtitle_offset": subtitled.subtitle_offset})
+        return settings.model_copy(update={"speech": speech}), "subtitles"
+    speech = settings.speech.model_copy(update={"source": "none", "subtitles": None, "subtitle_offset": 0.0})
+    return settings.model_copy(update={"speech": speech}), "none"
+
+
+def _answer_video(video: Path, items: list[EvalItem], configs: list[RunConfig], already: set, settings: Settings,
+                  speech_used: str, fingerprint: str, out: Path, models: WorkerModels,
+                  progress: Callable[[str], None] | None) -> dict:
     from keyclip.eval.methods import Prediction, VideoContext, run_method
     from keyclip.index.build import build_index
     from keyclip.index.store import IndexStore
@@ -193,7 +224,7 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
     stages = store.stages()
     _append(out / "indexes.jsonl", {
         "video": str(video), "content_hash": built.content_hash, "duration": built.media.duration,
-        "cache_hit": built.cache_hit, "seconds_this_run": round(built.seconds, 3),
+        "speech": speech_used, "cache_hit": built.cache_hit, "seconds_this_run": round(built.seconds, 3),
         "stage_seconds": {name: round(info["seconds"] or 0.0, 3) for name, info in stages.items()}})
     results = out / f"results-{os.getpid()}.jsonl"
     trajectories = out / f"trajectories-{os.getpid()}.jsonl"
@@ -212,14 +243,15 @@ def _video_task(video: Path, items: list[EvalItem], configs: list[RunConfig], al
                     pred = Prediction(abstained=True, error=True, note=f"error: {type(exc).__name__}: {exc}")
                 row = {"item": item.id, "config": config.key, "fingerprint": fingerprint,
                        "method": config.method, "budget": config.budget, "evidence": config.evidence,
+                       "speech": config.speech, "speech_used": speech_used,
                        "video_id": item.video_id, "question_type": item.question_type,
                        "duration_group": item.duration_group, "truth": item.answer,
                        "answer_span": item.answer_span, **pred.model_dump(mode="json")}
                 row.update(score_row(item, pred))
                 _append(trajectories, {"item": item.id, "config": config.key, "fingerprint": fingerprint,
-                                       "video": str(video), "question": item.question, "options": item.options,
-                                       "truth": item.answer, "letter": pred.letter, "abstained": pred.abstained,
-                                       "spans": pred.spans, **pred.trajectory})
+                                       "video": str(video), "speech_used": speech_used, "question": item.question,
+                                       "options": item.options, "truth": item.answer, "letter": pred.letter,
+                                       "abstained": pred.abstained, "spans": pred.spans, **pred.trajectory})
                 _append(results, row)
                 rows += 1
                 if progress:

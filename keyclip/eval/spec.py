@@ -12,6 +12,7 @@ A spec is a TOML or JSON file, a keyclip QA file (``*.jsonl``), or a folder hold
     methods = ["agent", "keyclips", "uniform"]
     budgets = [4096, 8192, 16384]
     evidence = [true, false]
+    speech = ["none", "subtitles"]   # the papers' w/o subs and w/ subs; "asr" (the default) is keyclip's own
     limit = 300
     [settings.vlm]            # any keyclip setting: backends, token model, agent options
     backend = "openai"
@@ -27,6 +28,7 @@ import hashlib
 import json
 import tomllib
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -35,6 +37,11 @@ from keyclip.eval.methods import METHODS
 from keyclip.settings import Settings
 
 BENCHMARKS = ("videomme", "mlvu", "longvideobench", "egoschema", "keyclip")
+SpeechSource = Literal["asr", "subtitles", "none"]
+SPEECH_SUFFIX = {"asr": "", "subtitles": "+subs", "none": "+nospeech"}
+SPEECH_LABEL = {"asr": "keyclip ASR", "subtitles": "w/ subs", "none": "w/o subs"}
+"""How a report names each speech source: the benchmark papers' "w/o subs" (frames only) and
+"w/ subs" (their subtitle files), and keyclip's own speech recognition."""
 
 
 class RunConfig(BaseModel):
@@ -43,10 +50,11 @@ class RunConfig(BaseModel):
     method: str
     budget: int
     evidence: bool = True
+    speech: SpeechSource = "asr"
 
     @property
     def key(self) -> str:
-        return f"{self.method}@{self.budget}" + ("" if self.evidence else "-noev")
+        return f"{self.method}@{self.budget}" + ("" if self.evidence else "-noev") + SPEECH_SUFFIX[self.speech]
 
 
 class EvalSpec(BaseModel):
@@ -61,6 +69,10 @@ class EvalSpec(BaseModel):
     methods: list[str] = Field(default_factory=lambda: list(METHODS))
     budgets: list[int] = Field(default_factory=lambda: [4096, 8192])
     evidence: list[bool] = Field(default_factory=lambda: [True])
+    speech: list[SpeechSource] = Field(default_factory=lambda: ["asr"])
+    """Where each video's speech stage comes from: ``asr`` (keyclip's own recognition), ``subtitles``
+    (the benchmark's subtitle files: its "w/ subs" setting), ``none`` (its "w/o subs", frames only).
+    Each is its own index of the video, sharing the visual stages."""
     limit: int | None = Field(None, ge=1)
     """Evaluate the first ``limit`` items (in file order) only."""
     workers: int = Field(1, ge=1)
@@ -91,9 +103,16 @@ class EvalSpec(BaseModel):
             raise ValueError("budgets must be visual-token counts of at least 64")
         return sorted(set(v))
 
+    @field_validator("speech")
+    @classmethod
+    def _speech(cls, v: list[str]) -> list[str]:
+        if not v:
+            raise ValueError("speech needs at least one of asr, subtitles, none")
+        return list(dict.fromkeys(v))
+
     def configs(self) -> list[RunConfig]:
-        return [RunConfig(method=m, budget=b, evidence=e) for e in self.evidence for m in self.methods
-                for b in self.budgets if e or m != "agent"]  # the agent always retrieves text
+        return [RunConfig(method=m, budget=b, evidence=e, speech=sp) for sp in self.speech for e in self.evidence
+                for m in self.methods for b in self.budgets if e or m != "agent"]  # the agent always retrieves text
 
     def keyclip_settings(self, base: Settings) -> Settings:
         merged = base.model_dump()

@@ -39,7 +39,7 @@ from typing import Protocol
 from filelock import FileLock, Timeout
 
 from keyclip import __version__
-from keyclip.errors import CacheError, KeyclipError, out_of_space
+from keyclip.errors import CacheError, InputError, KeyclipError, out_of_space
 from keyclip.index.models import IndexModels
 from keyclip.index.store import IndexStore
 from keyclip.logs import logger
@@ -128,7 +128,8 @@ def stage_fingerprints(s: Settings) -> dict[str, str]:
     # off, the stage reads nothing: it does not re-run when the kinds change
     classes = _hash("classes/1", s.classify.fingerprint(),
                     (kinds, package_version("ai-edge-litert")) if s.classify.model else None)
-    speech = _hash("speech/2", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
+    speech = (_hash("speech/2", s.speech.fingerprint(), package_version("faster-whisper"), package_version("ctranslate2"))
+              if s.speech.source == "asr" else _hash(f"speech/{s.speech.source}/1", s.speech.fingerprint()))
     voices = _hash("voices/3", speech, s.voices.fingerprint(), voice_model_id(s))
     embed = _hash("embed/1", s.embed.fingerprint(), speech, ocr, objects)
     frames = _hash("frames/1", scenes, s.scorer.model, package_version("transformers") if s.scorer.model else None)
@@ -144,7 +145,41 @@ def voice_model_id(s: Settings) -> object:
 
 
 def index_dir_for(digest: str, s: Settings) -> Path:
-    return s.cache_dir / "videos" / digest[:24]
+    """The video's index folder; speech from subtitles (or none) has its own, beside the default one."""
+    base = s.cache_dir / "videos" / digest[:24]
+    if s.speech.source == "asr":
+        return base
+    return base.with_name(f"{base.name}-{s.speech.source}-{s.speech.fingerprint()[:10]}")
+
+
+def _seed_from_sibling(folder: Path, digest: str, s: Settings) -> None:
+    """A new index of a video that already has one with another speech source starts as a copy
+    of it (the default one first, else the newest), so only speech and what reads it (voices,
+    embeddings) are made again."""
+    db = folder / "index.sqlite"
+    if db.exists():
+        return
+    videos = s.cache_dir / "videos"
+    siblings = sorted((p / "index.sqlite" for p in videos.glob(f"{digest[:24]}-*") if p != folder),
+                      key=lambda f: f.stat().st_mtime if f.is_file() else 0.0, reverse=True)
+    default = videos / digest[:24] / "index.sqlite"
+    base = next((f for f in (default, *siblings) if f.is_file() and f != db), None)
+    if base is None:
+        return
+    tmp = folder / "index.sqlite.seed"
+    try:
+        source = sqlite3.connect(f"file:{base}?mode=ro", uri=True, timeout=30)
+        try:
+            target = sqlite3.connect(tmp)
+            try:
+                source.backup(target)  # consistent even while another process writes it
+            finally:
+                target.close()
+        finally:
+            source.close()
+        tmp.replace(db)
+    except sqlite3.Error:  # a damaged or busy default index: build this one from scratch
+        tmp.unlink(missing_ok=True)
 
 
 def finished_index(video: str | os.PathLike, settings: Settings) -> Path | None:
@@ -212,6 +247,7 @@ def build_index(video: str | os.PathLike, settings: Settings, progress: Progress
             progress.notice(f"{path.name}: another keyclip process is indexing this video; waiting for it")
             lock.acquire()
         try:
+            _seed_from_sibling(folder, digest, settings)
             store = IndexStore.open(folder / "index.sqlite")
             try:
                 return _build_locked(store, path, media, digest, settings, progress, started,
@@ -257,13 +293,15 @@ def _build_locked(
     stop = threading.Event()
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="keyclip-index")
     visual_todo = [name for name in VISUAL_STAGES if name in todo]
-    with_speech = "speech" in todo and media.audio is not None
-    speech_threads, visual_threads, visual_nice = _threads(s, with_speech, bool(visual_todo and media.video))
-    printer = _voice_printer(s, media, models) if with_speech and "voices" in todo else None
+    with_speech = "speech" in todo and (media.audio is not None or s.speech.source != "asr")
+    # only recognition is long enough to be worth the cores; cues from a file are read at once
+    speech_threads, visual_threads, visual_nice = _threads(s, with_speech and s.speech.source == "asr",
+                                                           bool(visual_todo and media.video))
+    printer = _voice_printer(s, media, models) if with_speech and media.audio and "voices" in todo else None
     printed: dict | None = None
     try:
         if "speech" in todo:
-            if media.audio is None:
+            if not with_speech:
                 store.mark_skipped("speech", fingerprints["speech"], "no audio stream")
                 note(f"{path.name}: no audio stream, speech stage skipped")
             else:
@@ -390,6 +428,8 @@ def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, 
     to ``printer`` (a :class:`VoicePrinter`, or None) as it is final. Returns the stage's seconds."""
     from dataclasses import asdict
 
+    if s.speech.source != "asr":
+        return _speech_without_asr(media, s, progress, db_path, fingerprints["speech"], printer, on_commit)
     t = time.perf_counter()
     fingerprint = fingerprints["speech"]
     store = IndexStore.open(db_path)
@@ -428,6 +468,40 @@ def _run_speech(path: Path, media: MediaInfo, s: Settings, models: IndexModels, 
     finally:
         store.close()
     return secs
+
+
+def _speech_without_asr(media: MediaInfo, s: Settings, progress: Progress, db_path: Path, fingerprint: str,
+                        printer, on_commit: Callable[[str, Path], None]) -> dict[str, float]:
+    """The speech stage from a subtitle file's cues (``speech.source = "subtitles"``), or empty
+    (``"none"``). Cues have no word times: answers cite the cue."""
+    from keyclip.media.subtitles import subtitle_segments
+
+    t = time.perf_counter()
+    progress.start("speech", media.duration)
+    try:
+        if s.speech.source == "subtitles":
+            if s.speech.subtitles is None:
+                raise InputError("speech.source is 'subtitles' but no subtitle file is set (speech.subtitles)")
+            segments = subtitle_segments(s.speech.subtitles, s.speech.subtitle_offset, media.duration)
+            info = {"source": "subtitles", "file": str(s.speech.subtitles), "offset": s.speech.subtitle_offset,
+                    "cues": len(segments)}
+        else:
+            segments, info = [], {"source": "none"}
+        if printer is not None:
+            printer.add(segments, media.duration)
+    finally:
+        if printer is not None:
+            printer.done()
+    secs = time.perf_counter() - t
+    store = IndexStore.open(db_path)
+    try:
+        store.write_speech(fingerprint, secs, segments, info)
+    finally:
+        store.close()
+    progress.finish("speech", f"{len(segments)} subtitle cues" if s.speech.source == "subtitles" else "no speech "
+                                                                                                       "(speech.source = none)")
+    on_commit("speech", db_path)
+    return {"speech": secs}
 
 
 def _run_embed(store: IndexStore, s: Settings, fingerprint: str, progress: Progress, models: IndexModels) -> float:

@@ -1,4 +1,5 @@
-"""Benchmark subtitle files as ``(start, end, text)`` cues in seconds of the video file.
+"""Subtitle files (a benchmark's, or a video's own captions) as ``(start, end, text)`` cues in
+seconds of the video file; ``subtitle_segments`` makes them the speech stage's segments.
 
 Two formats:
 
@@ -119,3 +120,12 @@ def _finish(
             end = min(end, duration)
         out.append((round(start, 3), round(end, 3), clean))
     return out
+
+
+def subtitle_segments(path: Path, offset: float = 0.0, duration: float | None = None) -> list:
+    """The cues of ``path`` as speech segments (``SpeechSegment`` with no word times, certain:
+    log-probability 0, no-speech probability 0), for ``speech.source = "subtitles"``."""
+    from keyclip.tools.asr import SpeechSegment
+
+    return [SpeechSegment(t0=a, t1=b, text=text, words=(), avg_logprob=0.0, no_speech_prob=0.0)
+            for a, b, text in read_subtitles(path, offset, duration)]
