@@ -238,6 +238,32 @@ def test_windowed_transcription_loses_no_words(sample, settings):
     assert not re.search(r"\b(\w+ \w+ \w+) \1\b", texts[10.0])  # nothing transcribed twice
 
 
+def test_blockwise_features_are_faster_whispers_own():
+    """The features keyclip computes a block at a time are those of faster-whisper's extractor
+    (to float32 rounding of the mel product), for audio shorter and longer than a block."""
+    from faster_whisper.feature_extractor import FeatureExtractor
+
+    from keyclip.tools import mel
+
+    reference = FeatureExtractor(feature_size=80)
+    blockwise = mel.BlockwiseFeatureExtractor.like(reference)
+    rng = np.random.default_rng(7)
+    for seconds in (0.3, 7.0, 2 * mel.BLOCK_FRAMES / 100 + 3.1):
+        audio = (rng.standard_normal(int(seconds * 16000)) * 0.1).astype(np.float32)
+        audio[: len(audio) // 3] *= 0.01  # quiet and loud parts: the normalisation is over the whole
+        want, got = reference(audio, chunk_length=30), blockwise(audio, chunk_length=30)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6)
+    assert reference.n_samples == blockwise.n_samples == 30 * 16000
+
+
+def test_asr_uses_the_blockwise_features(settings):
+    from keyclip.backends.registry import make_asr
+    from keyclip.tools.mel import BlockwiseFeatureExtractor
+
+    assert isinstance(make_asr(settings)._model.feature_extractor, BlockwiseFeatureExtractor)
+
+
 @needs_espeak()
 def test_settled_transcript_feeds_voice_prints_beside_speech(sample, settings):
     """Over windows that hand over (10 s), ``on_settled`` gives exactly the final segments, in

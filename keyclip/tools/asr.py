@@ -70,6 +70,10 @@ class WhisperASR:
             cpu_threads=threads,
             local_files_only=True,
         )
+        from keyclip.tools.mel import BlockwiseFeatureExtractor
+
+        # the same features without a window's 0.6 GB of spectrogram transients (keyclip.tools.mel)
+        self._model.feature_extractor = BlockwiseFeatureExtractor.like(self._model.feature_extractor)
         self._batched = None
         if options.batch_size:
             from faster_whisper import BatchedInferencePipeline
