@@ -177,8 +177,13 @@ def _seed_from_sibling(folder: Path, digest: str, s: Settings) -> None:
                 target.close()
         finally:
             source.close()
+        seeded = IndexStore.open(tmp)
+        try:
+            seeded.forget_speech()
+        finally:
+            seeded.close()
         tmp.replace(db)
-    except sqlite3.Error:  # a damaged or busy default index: build this one from scratch
+    except (sqlite3.Error, KeyclipError):  # a damaged or busy sibling: build this one from scratch
         tmp.unlink(missing_ok=True)
 
 

@@ -209,6 +209,17 @@ class IndexStore:
                         "language": info.get("language"), "language_probability": info.get("language_probability")}
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('speech_part', ?)", (json.dumps(part),))
 
+    def forget_speech(self) -> None:
+        """No transcript, and the stages that read it not done (an index seeded from one with
+        another speech source: readers must not take that source's speech for this one's)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM voice_turns")
+            db.execute("DELETE FROM speech_words")
+            db.execute("DELETE FROM speech_segments")
+            self._replace_records(db, "speech", [])
+            db.execute("DELETE FROM stages WHERE name IN ('speech', 'voices', 'embed')")
+            db.execute("DELETE FROM meta WHERE key = 'speech_part'")
+
     def speech_part(self) -> dict | None:
         """``{"fingerprint", "until", "seconds", "language", …}`` while only part of the transcript
         is in (see :meth:`write_speech`), else None."""
