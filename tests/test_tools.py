@@ -257,11 +257,33 @@ def test_blockwise_features_are_faster_whispers_own():
     assert reference.n_samples == blockwise.n_samples == 30 * 16000
 
 
+def test_small_batch_vad_gives_faster_whispers_own_speech_probabilities():
+    import os
+
+    from faster_whisper.utils import get_assets_path
+    from faster_whisper.vad import SileroVADModel
+
+    from keyclip.tools import vad
+
+    path = os.path.join(get_assets_path(), "silero_vad_v6.onnx")
+    rng = np.random.default_rng(3)
+    audio = (rng.standard_normal(512 * (2 * vad.ENCODER_BATCH + 137)) * 0.1).astype(np.float32)
+    audio[: len(audio) // 2] *= 0.0  # silence, then noise: the state carried across batches matters
+    want = SileroVADModel(path)(audio.copy())
+    got = vad.SmallBatchVAD(path)(audio.copy())
+    assert got.shape == want.shape and np.array_equal(got, want)
+
+
 def test_asr_uses_the_blockwise_features(settings):
     from keyclip.backends.registry import make_asr
     from keyclip.tools.mel import BlockwiseFeatureExtractor
 
     assert isinstance(make_asr(settings)._model.feature_extractor, BlockwiseFeatureExtractor)
+    from faster_whisper.vad import get_vad_model
+
+    from keyclip.tools.vad import SmallBatchVAD
+
+    assert isinstance(get_vad_model(), SmallBatchVAD)  # the VAD transcribe() runs is the small-batch one
 
 
 @needs_espeak()
