@@ -38,8 +38,11 @@ class _Options(BaseModel):
 
     def fingerprint(self) -> str:
         """A short hash of these options; stored results are keyed by it."""
-        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True)
-        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+        return _options_hash(self.model_dump(mode="json"))
+
+
+def _options_hash(data: dict) -> str:
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 class DecodeOptions(_Options):
@@ -122,7 +125,7 @@ class SpeechOptions(_Options):
                 data["subtitles"] = hashlib.sha256(Path(self.subtitles).read_bytes()).hexdigest()
             except OSError:
                 data["subtitles"] = f"unreadable:{self.subtitles}"
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
+        return _options_hash(data)
 
 
 class VoiceOptions(_Options):

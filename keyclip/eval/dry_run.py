@@ -64,15 +64,13 @@ def dry_run(spec: EvalSpec) -> DryRun:
 
     read = read_items(spec)
     items = read.items
-    found = {str(i.video) for i in items if i.video is not None}
-    missing = sorted({i.video_id for i in items if i.video is None})
     return DryRun(
         benchmark=spec.benchmark,
         annotations=str(spec.annotations),
         items=len(items),
-        videos_found=len(found),
-        videos_missing=missing,
-        items_of_missing_videos=sum(1 for i in items if i.video is None),
+        videos_found=len({i.video for i in items if i.video is not None}),
+        videos_missing=read.missing_videos,
+        items_of_missing_videos=read.items_without_video,
         options_per_item=dict(Counter(len(i.options) for i in items)),
         with_answer=sum(1 for i in items if i.answer is not None),
         with_subtitles=sum(1 for i in items if i.subtitles is not None),

@@ -1,4 +1,5 @@
-"""The eval's append-only JSONL files, read back whole-line by whole-line."""
+"""The eval's files: the append-only JSONL files, read back whole-line by whole-line, and the JSON
+files written whole (manifest, submissions), replaced atomically."""
 
 from __future__ import annotations
 
@@ -22,3 +23,12 @@ def read_jsonl(paths: list[Path]) -> Iterator[dict]:
 def result_rows(out: Path, fingerprint: str) -> Iterator[dict]:
     """The answer rows in ``out`` (every worker's file) made with ``fingerprint``."""
     return (r for r in read_jsonl(sorted(out.glob("results-*.jsonl"))) if r.get("fingerprint") == fingerprint)
+
+
+def write_json(path: Path, data, **dumps) -> Path:
+    """``data`` as JSON at ``path``, written beside it and moved over it (a kill leaves the old file
+    or the new one, never half of one)."""
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, **dumps))
+    tmp.replace(path)
+    return path

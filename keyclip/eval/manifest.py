@@ -5,13 +5,12 @@ installed version that differs from the lock, each model role with its weights' 
 settings, methods and budgets, the run's fingerprint and each index stage's, and the machine.
 
 Example:
-    >>> write_manifest(Path("eval-results/dev"), spec, settings)            # doctest: +SKIP
+    >>> write_manifest(Path("eval-results/dev"), spec, settings, spec.fingerprint(settings))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import platform
 import subprocess
@@ -20,6 +19,7 @@ from importlib import metadata
 from pathlib import Path
 
 import keyclip
+from keyclip.eval.jsonl import write_json
 from keyclip.eval.spec import EvalSpec
 from keyclip.settings import Settings
 
@@ -28,8 +28,10 @@ KEY_PACKAGES = ("faster-whisper", "ctranslate2", "onnxruntime", "rapidocr", "ope
                 "scenedetect-headless", "langgraph", "numpy", "llama-cpp-python", "transformers", "torch")
 
 
-def write_manifest(out: Path, spec: EvalSpec, settings: Settings, extra: dict | None = None) -> Path:
-    """Write ``<out>/manifest.json`` for ``spec`` run with ``settings`` (the run's merged settings)."""
+def write_manifest(out: Path, spec: EvalSpec, settings: Settings, fingerprint: str, extra: dict | None = None
+                   ) -> Path:
+    """Write ``<out>/manifest.json`` for ``spec`` run with ``settings`` (the run's merged settings)
+    and ``fingerprint`` (``spec.fingerprint(settings)``, which keys its rows)."""
     from keyclip.index.build import stage_fingerprints
 
     data = {
@@ -38,7 +40,7 @@ def write_manifest(out: Path, spec: EvalSpec, settings: Settings, extra: dict | 
         "benchmark": spec.benchmark,
         "annotations": {"path": str(spec.annotations), "sha256": _sha256(spec.annotations)},
         "methods": spec.methods, "budgets": spec.budgets, "evidence": spec.evidence, "limit": spec.limit,
-        "fingerprint": spec.fingerprint(settings),
+        "fingerprint": fingerprint,
         "stage_fingerprints": stage_fingerprints(settings),
         "settings": settings.model_dump(mode="json"),
         "models": models_with_hashes(settings),
@@ -46,11 +48,7 @@ def write_manifest(out: Path, spec: EvalSpec, settings: Settings, extra: dict | 
         "machine": machine(),
         **(extra or {}),
     }
-    path = out / "manifest.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    tmp.replace(path)
-    return path
+    return write_json(out / "manifest.json", data, indent=2, default=str)
 
 
 def models_with_hashes(settings: Settings) -> list[dict]:

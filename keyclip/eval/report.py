@@ -54,6 +54,13 @@ def method_label(s: dict) -> str:
 DURATION_ORDER = {"short": 0, "medium": 1, "long": 2}
 
 
+def duration_groups(summary: list[dict]) -> list[str]:
+    """The duration groups of ``summary``: short, medium, long, then LongVideoBench's seconds in
+    order, then any other."""
+    return sorted({k for s in summary for k in s["by_duration"]},
+                  key=lambda g: (DURATION_ORDER.get(g, 3), float(g) if g.replace(".", "").isdigit() else 0, g))
+
+
 def subtitle_table(summary: list[dict]) -> list[str]:
     """Accuracy with each speech source side by side, per duration group and overall, as the
     Video-MME and LongVideoBench papers report "w/o subs" and "w/ subs"; empty with one source."""
@@ -62,8 +69,7 @@ def subtitle_table(summary: list[dict]) -> list[str]:
     sources = [k for k in ("none", "subtitles", "asr") if any(s.get("speech", "asr") == k for s in summary)]
     if len(sources) < 2:
         return []
-    groups = sorted({k for s in summary for k in s["by_duration"]},
-                    key=lambda g: (DURATION_ORDER.get(g, 3), float(g) if g.replace(".", "").isdigit() else 0, g))
+    groups = duration_groups(summary)
     columns = [*(g for g in groups if len(groups) > 1), "overall"]
     cells = {}
     for s in summary:
@@ -130,8 +136,7 @@ def plot(summary: list[dict], path: Path, title: str) -> str:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    groups = sorted({k for s in summary for k in s["by_duration"] if k != "-"},
-                    key=lambda g: (DURATION_ORDER.get(g, 3), float(g) if g.replace(".", "").isdigit() else 0, g))
+    groups = [g for g in duration_groups(summary) if g != "-"]
     panels = [("all items", None)] + ([(f"duration: {g}", g) for g in groups] if len(groups) > 1 else [])
     fig, axes = plt.subplots(1, len(panels), figsize=(6.4 + 4.2 * (len(panels) - 1), 4.2), dpi=120, squeeze=False,
                              sharey=True)

@@ -80,20 +80,20 @@ def run_eval(spec: EvalSpec, base: Settings, out: Path, progress: Callable[[int,
     settings = spec.keyclip_settings(base)
     out.mkdir(parents=True, exist_ok=True)
     read = read_items(spec)
-    write_manifest(out, spec, settings)
-    outcome = _run(spec, settings, read, out, progress)
-    rows = load_rows(out, spec.fingerprint(settings), outcome.keys)
+    fingerprint = spec.fingerprint(settings)
+    write_manifest(out, spec, settings, fingerprint)
+    outcome = _run(spec, settings, fingerprint, read, out, progress)
+    rows = load_rows(out, fingerprint, outcome.keys)
     outcome.submissions = write_submissions(out, spec.benchmark, read.items, rows)
     return outcome
 
 
-def _run(spec: EvalSpec, settings: Settings, read: BenchmarkItems, out: Path,
+def _run(spec: EvalSpec, settings: Settings, fingerprint: str, read: BenchmarkItems, out: Path,
          progress: Callable[[int, int, str], None] | None) -> EvalOutcome:
-    fingerprint = spec.fingerprint(settings)
     items = read.items
     outcome = EvalOutcome(out, len(items), problems=read.problems)
-    outcome.missing = sorted({i.video_id for i in items if i.video is None})
-    outcome.skipped = sum(1 for i in items if i.video is None)
+    outcome.missing = read.missing_videos
+    outcome.skipped = read.items_without_video
     configs = spec.configs()
     already = done_keys(out, fingerprint)
     by_video: dict[Path, list[EvalItem]] = defaultdict(list)

@@ -17,11 +17,11 @@ Example:
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from pathlib import Path
 
 from keyclip.eval.items import LETTERS, EvalItem
+from keyclip.eval.jsonl import write_json
 
 
 def write_submissions(out: Path, benchmark: str, items: list[EvalItem], rows: list[dict]) -> list[dict]:
@@ -35,10 +35,7 @@ def write_submissions(out: Path, benchmark: str, items: list[EvalItem], rows: li
         ours = [i for i in items if i.id in answers]
         data = _videomme(ours, answers) if benchmark == "videomme" else _by_id(ours, answers, benchmark)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{benchmark}-{config}.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False))
-        tmp.replace(path)
+        path = write_json(folder / f"{benchmark}-{config}.json", data, indent=1, ensure_ascii=False)
         answered = sum(1 for i in ours if _letter(answers[i.id], i) is not None)
         written.append({"config": config, "path": str(path), "questions": len(ours), "answered": answered,
                         "left_blank": len(ours) - answered})

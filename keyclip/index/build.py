@@ -160,10 +160,10 @@ def _seed_from_sibling(folder: Path, digest: str, s: Settings) -> None:
     if db.exists():
         return
     videos = s.cache_dir / "videos"
-    siblings = sorted((p / "index.sqlite" for p in videos.glob(f"{digest[:24]}-*") if p != folder),
-                      key=lambda f: f.stat().st_mtime if f.is_file() else 0.0, reverse=True)
+    siblings = sorted((f for f in (p / "index.sqlite" for p in videos.glob(f"{digest[:24]}-*") if p != folder)
+                       if f.is_file()), key=lambda f: f.stat().st_mtime, reverse=True)
     default = videos / digest[:24] / "index.sqlite"
-    base = next((f for f in (default, *siblings) if f.is_file() and f != db), None)
+    base = next((f for f in (default, *siblings) if f.is_file()), None)
     if base is None:
         return
     tmp = folder / "index.sqlite.seed"

@@ -59,6 +59,15 @@ class BenchmarkItems:
     items: list[EvalItem]
     problems: list[ItemProblem] = dataclass_field(default_factory=list)
 
+    @property
+    def missing_videos(self) -> list[str]:
+        """The benchmark's names of the videos not on disk, sorted."""
+        return sorted({i.video_id for i in self.items if i.video is None})
+
+    @property
+    def items_without_video(self) -> int:
+        return sum(1 for i in self.items if i.video is None)
+
 
 def read_benchmark(
     kind: str,
