@@ -274,15 +274,14 @@ def test_small_batch_vad_gives_faster_whispers_own_speech_probabilities():
     assert got.shape == want.shape and np.array_equal(got, want)
 
 
-def test_asr_uses_the_blockwise_features(settings):
-    from keyclip.backends.registry import make_asr
-    from keyclip.tools.mel import BlockwiseFeatureExtractor
-
-    assert isinstance(make_asr(settings)._model.feature_extractor, BlockwiseFeatureExtractor)
+def test_asr_uses_the_blockwise_features_and_the_small_batch_vad(settings):
     from faster_whisper.vad import get_vad_model
 
+    from keyclip.backends.registry import make_asr
+    from keyclip.tools.mel import BlockwiseFeatureExtractor
     from keyclip.tools.vad import SmallBatchVAD
 
+    assert isinstance(make_asr(settings)._model.feature_extractor, BlockwiseFeatureExtractor)
     assert isinstance(get_vad_model(), SmallBatchVAD)  # the VAD transcribe() runs is the small-batch one
 
 
