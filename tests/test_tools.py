@@ -342,3 +342,23 @@ def test_content_detector_is_selectable_and_finds_the_same_cuts(sample):
     cuts = [x.t0 for x in cutter.finish(sample.duration)[1:]]
     assert len(cuts) == len(sample.cuts)
     assert all(abs(a - b) <= 0.5 for a, b in zip(cuts, sample.cuts, strict=True))
+
+
+def test_words_stranded_across_a_removed_silence_are_put_back_beside_their_sentence():
+    from keyclip.tools.asr import Word
+    from keyclip.tools.word_times import reattach_stranded_words
+
+    # as faster-whisper returned them on the sample lecture (first word 4.8 s before the rest)
+    words = (Word(15.72, 16.74, "The", 0.8), Word(21.51, 21.75, "load", 0.3), Word(21.75, 22.17, "factor", 0.9),
+             Word(22.2, 22.5, "is", 0.9))
+    fixed = reattach_stranded_words(words)
+    assert fixed[0].t1 == 21.51 and 21.0 < fixed[0].t0 < 21.51 and fixed[1:] == words[1:]
+    # a last word after a removed pause, likewise
+    tail = (Word(1.0, 1.3, "we", 0.9), Word(1.3, 1.6, "call", 0.9), Word(1.6, 1.9, "it", 0.9), Word(4.0, 5.2, "done", 0.7))
+    assert reattach_stranded_words(tail)[-1] == Word(1.9, 2.2, "done", 0.7)
+    # left alone: a real short pause, a long pause before a normal-length word, a two-word segment
+    pause = (Word(1.0, 1.6, "So", 0.9), Word(2.5, 2.8, "we", 0.9), Word(2.8, 3.1, "go", 0.9))
+    assert reattach_stranded_words(pause) == pause
+    calm = (Word(1.0, 1.3, "So", 0.9), Word(4.5, 4.8, "we", 0.9), Word(4.8, 5.1, "go", 0.9))
+    assert reattach_stranded_words(calm) == calm
+    assert reattach_stranded_words(words[:2]) == words[:2]

@@ -20,6 +20,7 @@ import numpy as np
 from keyclip.media.audio import SAMPLE_RATE, iter_audio_chunks
 from keyclip.media.container import Damage
 from keyclip.settings import SpeechOptions
+from keyclip.tools.word_times import reattach_stranded_words
 
 _HOLD_BACK_S = 20.0
 """Segments ending this close to a window's end are redone with the next window (at most a
@@ -104,15 +105,15 @@ class WhisperASR:
         for s in segments:  # lazy: each step decodes more audio
             if should_stop():
                 raise InterruptedError("speech recognition stopped")
-            words = tuple(
+            words = reattach_stranded_words(tuple(
                 Word(round(float(w.start) + offset, 3), round(float(w.end) + offset, 3), w.word.strip(),
                      round(float(w.probability), 4))
                 for w in (s.words or [])
-            )
+            ))
             out.append(
                 SpeechSegment(
-                    t0=round(float(s.start) + offset, 3),
-                    t1=round(float(s.end) + offset, 3),
+                    t0=words[0].t0 if words else round(float(s.start) + offset, 3),
+                    t1=words[-1].t1 if words else round(float(s.end) + offset, 3),
                     text=s.text.strip(),
                     words=words,
                     avg_logprob=round(float(s.avg_logprob), 4),
