@@ -26,6 +26,8 @@ command -v espeak-ng >/dev/null 2>&1 || need_apt+=(espeak-ng)   # narrates the s
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_apt+=(fonts-dejavu-core)
 # Debian's Chromium: Playwright drives it (executable_path) instead of downloading its own browser
 [ "$mode" = test ] && { command -v chromium >/dev/null 2>&1 || need_apt+=(chromium); }
+# the FFmpeg CLI writes test files as cutters and phones do (edit lists, rotation metadata)
+[ "$mode" = test ] && { command -v ffmpeg >/dev/null 2>&1 || need_apt+=(ffmpeg); }
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "setup: apt-get install ${need_apt[*]}"

@@ -15,12 +15,26 @@ from PIL import Image
 
 from keyclip.backends.chat import Frame
 from keyclip.errors import InputError
+from keyclip.media.container import start_time
 
 
 def _jpeg(image: Image.Image, quality: int = 85) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=quality)
     return buf.getvalue()
+
+
+_TURNS = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
+def _upright(frame: av.VideoFrame, size: tuple[int, int]) -> Image.Image:
+    """The frame as a player shows it (display-matrix rotation applied, counter-clockwise as
+    ``keyclip.media.frames`` turns it), resized to ``size``."""
+    image = frame.to_image()
+    turn = _TURNS.get(int(round(getattr(frame, "rotation", 0) or 0)) % 360)
+    if turn is not None:
+        image = image.transpose(turn)
+    return image.resize(size, Image.Resampling.BICUBIC)
 
 
 def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], tuple[int, int]]]) -> list[Frame]:
@@ -32,7 +46,7 @@ def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], t
         raise InputError(f"{path}: cannot open the video to take frames ({exc})") from exc
     with container:
         stream = container.streams.video[0]
-        base = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        base = start_time(container)  # the origin every stored time is measured from
         for t0, t1, times, (w, h) in clips:
             wanted = sorted(times)
             if not wanted:
@@ -47,14 +61,14 @@ def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], t
                 while i < len(wanted) and t >= wanted[i]:
                     # the frame on screen at wanted[i] is the last one that started before it
                     chosen, ct = (previous if previous is not None and t > wanted[i] else (frame, t))
-                    image = chosen.to_image().resize((w, h), Image.Resampling.BICUBIC)
+                    image = _upright(chosen, (w, h))
                     out.append(Frame(round(wanted[i], 3), _jpeg(image), w, h))
                     i += 1
                 if i >= len(wanted) or t > t1 + 1.0:
                     break
                 previous = (frame, t)
             while i < len(wanted) and previous is not None:  # past the end: the last frame
-                image = previous[0].to_image().resize((w, h), Image.Resampling.BICUBIC)
+                image = _upright(previous[0], (w, h))
                 out.append(Frame(round(wanted[i], 3), _jpeg(image), w, h))
                 i += 1
     return out

@@ -40,6 +40,7 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
     from fastapi import FastAPI, HTTPException
     from fastapi.responses import FileResponse
 
+    from keyclip.media.playback import PlaybackFiles, playback_key
     from keyclip.ui.agents import Agents
     from keyclip.ui.blocks import ChatApp, build_blocks
     from keyclip.ui.jobs import IndexJobs
@@ -54,17 +55,19 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
     demo.queue(default_concurrency_limit=2, max_size=64)
 
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+    playback = PlaybackFiles(settings.cache_dir / "playback")
 
     @api.get("/kc/media/{token}")
     def media(token: str):
         entry = library.get(token)
         if entry is None or not entry.path.is_file():
             raise HTTPException(status_code=404, detail="no such video")
-        kind = mimetypes.guess_type(entry.path.name)[0] or "application/octet-stream"
-        return FileResponse(entry.path, media_type=kind,
+        served = playback.path_for(entry.path, playback_key(entry.path))
+        kind = mimetypes.guess_type(served.name)[0] or "application/octet-stream"
+        return FileResponse(served, media_type=kind,
                             headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"})
 
-    gr.mount_gradio_app(api, demo, path="", server_name=host, server_port=port, footer_links=["gradio", "settings"],
+    gr.mount_gradio_app(api, demo, path="", server_name=host, server_port=port, footer_links=["gradio"],
                         allowed_paths=[], max_file_size=int(settings.ui.max_upload_mb * 1024 * 1024),
                         ssr_mode=False, show_error=False, css=CSS, js=SEEK_JS, mcp_server=False)
     config = uvicorn.Config(api, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
