@@ -68,7 +68,26 @@ def media(tmp_path_factory):
     corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + os.urandom(4000))
     big = folder / "big.mp4"
     big.write_bytes(os.urandom(4 * 1024 * 1024))  # over the app's 3 MB limit below
-    return {"talk": talk, "corrupt": corrupt, "big": big}
+    # the talk as a recorder's MPEG-TS excerpt: every timestamp 120 s late, no re-encoding
+    excerpt = _stream_copy(Path(talk.path), folder / "excerpt.ts", "mpegts", late_s=120.0)
+    return {"talk": talk, "corrupt": corrupt, "big": big, "excerpt": excerpt}
+
+
+def _stream_copy(source: Path, target: Path, fmt: str, late_s: float) -> Path:
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w", format=fmt) as out:
+        streams = [inp.streams.video[0], inp.streams.audio[0]]
+        outputs = {st.index: out.add_stream_from_template(st) for st in streams}
+        for packet in inp.demux(streams):
+            if packet.dts is None:
+                continue
+            shift = round(late_s / packet.time_base)
+            packet.dts += shift
+            packet.pts += shift
+            packet.stream = outputs[packet.stream.index]
+            out.mux(packet)
+    return target
 
 
 @pytest.fixture(scope="module")
@@ -245,9 +264,85 @@ def test_upload_index_ask_and_seek_then_errors_and_isolation(chat_app, browser, 
     assert outside == [], f"the page fetched from outside the app: {outside[:5]}"
 
 
+PICTURE_JS = """() => { const v = document.querySelector('#kc-player video');
+  const c = document.createElement('canvas'); c.width = 32; c.height = 18;
+  const g = c.getContext('2d'); g.drawImage(v, 0, 0, 32, 18);
+  const d = g.getImageData(28, 3, 1, 1).data; return [d[0], d[1], d[2]]; }"""
+"""The colour the player shows right of a slide's title (its background there)."""
+
+
+def _shows_slide(page, slide: Slide) -> bool:
+    rgb = page.evaluate(PICTURE_JS)
+    return all(abs(a - b) < 40 for a, b in zip(rgb, slide.background))
+
+
+def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(chat_app, browser, media):
+    """An MPEG-TS excerpt whose timestamps start at 120 s: the player is there at once (watch
+    while indexing), its length is the video's, and a cited time shows the cited slide."""
+    outside: list[str] = []
+    page = _page(browser, chat_app["url"], outside)
+    talk = media["talk"]
+    _upload(page, media["excerpt"])
+    _wait_playable(page)  # before indexing ends
+    expect(page.locator("#kc-q textarea")).to_be_disabled()
+    duration = page.evaluate("() => document.querySelector('#kc-player video').duration")
+    assert abs(duration - talk.duration) < 0.5, (duration, talk.duration)
+    _shot(page, "c-1-late-timestamps-watch-while-indexing")
+    expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=240_000)
+    _ask(page, "When is Dijkstra's algorithm explained?")
+    answer = page.locator("#kc-chat .kc-answer").first
+    expect(answer).to_be_visible(timeout=240_000)
+    truth = talk.slides[1]
+    link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
+    t = float(link.get_attribute("href").split("#kc-t=")[1])
+    assert truth["start"] - 1 <= t < truth["end"], (t, truth)
+    assert re.fullmatch(r"\d:\d\d–\d:\d\d", link.inner_text()), link.inner_text()  # m:ss under an hour
+    link.click()
+    page.wait_for_function("t => { const v = document.querySelector('#kc-player video');"
+                           " return Math.abs(v.currentTime - t) < 1.5 && !v.paused && v.readyState >= 2 }",
+                           arg=t, timeout=10_000)  # seeks, and plays from there
+    # once past the slide's fade-in, the picture is the cited slide's (on a wrong clock it was not)
+    page.wait_for_function("t => document.querySelector('#kc-player video').currentTime > t",
+                           arg=max(t, truth["start"]) + 0.8, timeout=10_000)
+    page.evaluate("() => document.querySelector('#kc-player video').pause()")
+    assert _shows_slide(page, TALK_SLIDES[1]), page.evaluate(PICTURE_JS)
+    _shot(page, "c-2-late-timestamps-after-seek")
+    assert outside == []
+
+
+def test_the_picker_and_the_footer_on_a_phone_screen(chat_app, browser):
+    """390 px wide: the player small on top, the chat right under it; the picker opened and
+    closed without a choice says nothing; one Settings (the app's)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(chat_app["url"])
+    expect(page.locator("#kc-library input")).to_be_visible(timeout=20_000)
+    page.locator("#kc-library input").click()
+    expect(page.locator("[role=option]").first).to_be_visible(timeout=10_000)
+    page.keyboard.press("Escape")
+    page.locator("h2").first.click()
+    page.wait_for_timeout(1200)
+    assert page.locator(".toast-body, [data-testid='toast-body']").count() == 0
+    footer = page.locator("footer").inner_text().lower()
+    assert "settings" not in footer, footer
+    page.locator("#kc-library input").click()
+    page.locator("[role=option]").filter(has_text="sample.mp4").first.click()
+    expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=60_000)
+    _wait_playable(page)
+    chat_box = page.locator("#kc-chat").bounding_box()
+    player_box = page.locator("#kc-player").bounding_box()
+    upload_box = page.locator("#kc-upload").bounding_box()
+    question_box = page.locator("#kc-q textarea").bounding_box()
+    assert player_box["y"] < chat_box["y"] < question_box["y"] < 844 - question_box["height"], \
+        (player_box, chat_box, question_box)
+    assert upload_box["y"] > chat_box["y"], (upload_box, chat_box)
+    _shot(page, "d-1-phone-layout")
+    context.close()
+
+
 def test_only_registered_videos_are_served(chat_app):
     url, tmp = chat_app["url"], chat_app["tmp"]
-    uploads = sorted(tmp.glob("keyclip-ui-*/uploads/*/video.*"))
+    uploads = sorted(p for p in tmp.glob("keyclip-ui-*/uploads/*/*") if p.is_file())
     assert uploads, "the upload test above should have left an accepted upload"
     for path in (uploads[0], Path("/etc/passwd"), tmp):
         status, _, _ = _get(f"{url}gradio_api/file={path}")

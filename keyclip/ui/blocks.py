@@ -26,7 +26,7 @@ from keyclip.settings import Settings
 from keyclip.ui.agents import Agents, AnswerChoice, llm_choices
 from keyclip.ui.jobs import IndexJobs
 from keyclip.ui.library import Library, VideoEntry
-from keyclip.ui.render import NO_PLAN, answer_html, job_html, plan_html
+from keyclip.ui.render import NO_PLAN, answer_html, for_people, job_html, page_clock, plan_html
 
 VIDEO_TYPES = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".ogv"]
 
@@ -66,16 +66,16 @@ def _entry_for(app: ChatApp, tab: TabState, token: str | None) -> VideoEntry | N
 def _library_choices(app: ChatApp, tab: TabState) -> list[tuple[str, str]]:
     out = []
     for e in app.library.visible_to(tab.session):
-        length = f" · {clock(e.duration)}" if e.duration else ""
+        length = f" · {page_clock(e.duration, e.duration)}" if e.duration else ""
         where = {"cache": "indexed", "archive": "archive", "upload": "your upload"}[e.source]
-        out.append((f"{e.name}{length} ({where})", e.token))
+        out.append((f"{e.name}{length} · {where}", e.token))
     return out
 
 
 def player_html(entry: VideoEntry) -> str:
     return (f'<video src="/kc/media/{entry.token}" controls preload="metadata" playsinline></video>'
             f'<div class="kc-kind">{html.escape(entry.name)}'
-            f'{" · " + clock(entry.duration) if entry.duration else ""}</div>')
+            f'{" · " + page_clock(entry.duration, entry.duration) if entry.duration else ""}</div>')
 
 
 EMPTY_PLAYER = '<div class="kc-kind">Upload a video or pick one already indexed.</div>'
@@ -89,6 +89,21 @@ def _clean(message: str, entry: VideoEntry, settings: Settings) -> str:
     return re.sub(r"(/[\w.\-]+){2,}", "<server path>", message)
 
 
+def upload_file_name(name: str) -> str:
+    """The name an upload is kept under: the person's own file name (so the picker shows it after
+    a restart too), reduced to safe characters."""
+    path = Path(name)
+    stem = re.sub(r"[^\w.\- ]+", "_", path.stem).strip(" .") or "video"
+    return stem[:80] + path.suffix.lower()
+
+
+def question_html(text: str) -> str:
+    """A person's question as chat HTML: escaped and inside an HTML block, so Markdown in it
+    (links, images) stays text."""
+    lines = [html.escape(line) for line in text.splitlines() if line.strip()]
+    return '<div class="kc-question">' + "<br>".join(lines) + "</div>"
+
+
 def build_blocks(app: ChatApp) -> gr.Blocks:
     s = app.settings
     models = "".join(f"<tr><td>{html.escape(r.role)}</td><td>{html.escape(r.backend)}</td>"
@@ -100,16 +115,16 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         tab = gr.State(lambda: TabState())  # called per tab (a class would be taken for a value)
         timer = gr.Timer(1.0, active=False)
         gr.Markdown("## keyclip · ask a video, get answers with the moments they rest on")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=5):
+        with gr.Row(equal_height=False, elem_id="kc-main"):
+            with gr.Column(scale=5, elem_id="kc-left"):
                 player = gr.HTML(EMPTY_PLAYER, elem_id="kc-player")
-                with gr.Row():
+                with gr.Row(elem_id="kc-intake"):
                     upload = gr.UploadButton("Upload a video", file_types=VIDEO_TYPES, type="filepath",
-                                             elem_id="kc-upload", variant="primary")
+                                             elem_id="kc-upload", variant="primary", scale=0, min_width=160)
                     pick = gr.Dropdown(choices=[], value=None, label="or pick one already indexed",
-                                       elem_id="kc-library", interactive=True)
+                                       elem_id="kc-library", interactive=True, scale=1)
                 status = gr.HTML("", elem_id="kc-status")
-            with gr.Column(scale=6):
+            with gr.Column(scale=6, elem_id="kc-right"):
                 chat = gr.Chatbot(elem_id="kc-chat", height=520, feedback_options=None, label="chat",
                                   sanitize_html=True, render_markdown=True, group_consecutive_messages=False,
                                   buttons=["copy", "copy_all"], latex_delimiters=[])  # video text is not LaTeX
@@ -119,7 +134,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                     plan = gr.HTML(NO_PLAN, elem_id="kc-plan")
                 with gr.Accordion("Settings", open=False, elem_id="kc-settings"):
                     budget = gr.Slider(1024, 32768, value=s.select.budget, step=512,
-                                       label="visual-token budget (all turns)", elem_id="kc-budget")
+                                       label="how much of the picture the model may look at (visual tokens, "
+                                             "all turns)", elem_id="kc-budget")
                     turns = gr.Slider(1, 8, value=s.agent.max_turns, step=1, label="max turns", elem_id="kc-turns")
                     llm = gr.Dropdown(choices=llms, value=llms[0][1], label="LLM for open answers", elem_id="kc-llm")
                     gr.HTML('<p class="kc-kind">Model backends (as <code>app.py models</code> lists them; set in '
@@ -130,11 +146,28 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         def on_load(tab: TabState):
             return gr.update(choices=_library_choices(app, tab), value=None), tab
 
-        def start_job(tab: TabState, entry: VideoEntry):
+        def open_video(tab: TabState, entry: VideoEntry):
+            """Switch the tab to ``entry`` at once: its player (watch while it is indexed), its own
+            chat, and the question box closed until its index holds speech."""
             job = app.jobs.submit(entry)
-            tab.job = job.id
+            tab.job, tab.video = job.id, entry.token
+            tab.index_path = str(job.index_path) if app.jobs.askable(job) and job.index_path else None
             snap, notices = job.progress.snapshot()
-            return job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job)), gr.Timer(active=True)
+            status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job))
+            history = tab.chats.setdefault(entry.token, [])
+            return (status_html, player_html(entry), history, question_state(job, entry),
+                    gr.Timer(active=job.state in ("queued", "running")))
+
+        def question_state(job, entry: VideoEntry):
+            if job.state == "done":
+                return gr.update(interactive=True, placeholder="Ask about the video…")
+            if job.state == "failed":
+                return gr.update(interactive=False, placeholder=f"{entry.name} could not be indexed.")
+            if app.jobs.askable(job):
+                return gr.update(interactive=True, placeholder="Ask about the video… (its speech is in; "
+                                 "on-screen text and pictures are still being indexed)")
+            return gr.update(interactive=False, placeholder=f"Questions open once the speech of {entry.name} "
+                             "is indexed; you can watch it meanwhile.")
 
         def on_upload(path: str | None, tab: TabState):
             if not path:
@@ -145,7 +178,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             # path, so each takes its own hard link before anything else
             private = app.uploads / secrets.token_hex(16)
             private.mkdir(parents=True)
-            mine = private / ("video" + source.suffix.lower())
+            mine = private / upload_file_name(name)
             try:
                 try:
                     os.link(source, mine)
@@ -162,34 +195,36 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             except BaseException:
                 shutil.rmtree(private, ignore_errors=True)
                 raise
-            html_status, tick = start_job(tab, entry)
-            return gr.update(choices=_library_choices(app, tab), value=entry.token), html_status, tick, tab
+            return (gr.update(choices=_library_choices(app, tab), value=entry.token), *open_video(tab, entry), tab)
 
         def on_pick(token: str | None, tab: TabState):
+            if not token:  # the picker opened and closed without a choice
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
             entry = _entry_for(app, tab, token)
             if entry is None:
                 raise gr.Error("That video is not available.", print_exception=False)
-            return (*start_job(tab, entry), tab)
+            if entry.token == tab.video and tab.job is None and tab.index_path:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab  # already open
+            return (*open_video(tab, entry), tab)
 
         def on_tick(tab: TabState):
             job = app.jobs.get(tab.job or "")
-            if job is None:
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
+            if job is None or job.entry.token != tab.video:
+                return gr.skip(), gr.skip(), gr.Timer(active=False), tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
             notices = [_clean(n, entry, app.settings) for n in notices]
             error = job.error and _clean(job.error, entry, app.settings)
             status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job), error)
+            if app.jobs.askable(job) and job.index_path is not None:
+                tab.index_path = str(job.index_path)
             if job.state in ("queued", "running"):
-                return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=True), tab
+                return status_html, question_state(job, entry), gr.Timer(active=True), tab
             tab.job = None
             if job.state == "failed":
+                tab.index_path = None
                 gr.Warning(error or "indexing failed")
-                return status_html, gr.skip(), gr.skip(), gr.skip(), gr.Timer(active=False), tab
-            tab.video, tab.index_path = entry.token, str(job.index_path)
-            history = tab.chats.setdefault(entry.token, [])
-            return (status_html, player_html(entry), history, gr.update(interactive=True),
-                    gr.Timer(active=False), tab)
+            return status_html, question_state(job, entry), gr.Timer(active=False), tab
 
         def on_ask(text: str, tab: TabState, budget_v: float, turns_v: float, llm_v: str):
             text = (text or "").strip()
@@ -209,11 +244,11 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 raise gr.Error(f"Answering failed ({type(exc).__name__}); the server log has the details.",
                                print_exception=False) from None
             history = tab.chats.setdefault(entry.token, [])
-            history += [{"role": "user", "content": html.escape(text)},
+            history += [{"role": "user", "content": question_html(text)},
                         {"role": "assistant", "content": answer_html(answer, entry.duration)}]
             if tab.video != entry.token:  # another video was opened meanwhile: file the answer under its own
                 return gr.skip(), "", gr.skip(), tab
-            return history, "", plan_html(answer), tab
+            return history, "", plan_html(answer, entry.duration), tab
 
         def on_clear(tab: TabState):
             if tab.video:
@@ -223,11 +258,12 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
         demo.load(on_load, [tab], [pick, tab], api_visibility="private")
         # errors are toasts: no "Error" badge left over the picker or the status
-        upload.upload(on_upload, [upload, tab], [pick, status, timer, tab], api_visibility="private",
+        opened = [status, player, chat, question, timer, tab]
+        upload.upload(on_upload, [upload, tab], [pick, *opened], api_visibility="private",
                       concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
-        pick.input(on_pick, [pick, tab], [status, timer, tab], api_visibility="private",
+        pick.input(on_pick, [pick, tab], opened, api_visibility="private",
                    concurrency_id="intake", show_progress="hidden")
-        timer.tick(on_tick, [tab], [status, player, chat, question, timer, tab], api_visibility="private",
+        timer.tick(on_tick, [tab], [status, question, timer, tab], api_visibility="private",
                    concurrency_limit=None, show_progress="hidden")
         question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, tab],
                         api_visibility="private", concurrency_id="ask", concurrency_limit=1)
@@ -249,7 +285,7 @@ def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> Vide
     try:
         media = probe(source)
     except KeyclipError as exc:
-        message = re.sub(r"\[Errno -?\d+\] ", "", str(exc).replace(str(source), name))
+        message = for_people(re.sub(r"\[Errno -?\d+\] ", "", str(exc).replace(str(source), name)))
         raise gr.Error(f"Rejected: {message}", print_exception=False) from None
     if media.video is None:
         raise gr.Error(f"Rejected: {name} has no video stream.", print_exception=False)

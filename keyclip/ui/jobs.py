@@ -36,6 +36,16 @@ class StageBar:
     total: float | None = None
     note: str = ""
     finished: bool = False
+    started: float = field(default_factory=time.monotonic)
+
+    def seconds_left(self, now: float | None = None) -> float | None:
+        """A straight-line estimate of the time this stage still needs, once it is far enough
+        along (5 %, 3 s) for the estimate to mean something."""
+        frac = self.fraction
+        elapsed = (now if now is not None else time.monotonic()) - self.started
+        if self.finished or frac is None or frac < 0.05 or elapsed < 3:
+            return None
+        return elapsed * (1 - frac) / frac
 
     @property
     def fraction(self) -> float | None:
@@ -74,7 +84,7 @@ class StageProgress:
 
     def snapshot(self) -> tuple[dict[str, StageBar], list[str]]:
         with self._lock:
-            return ({k: StageBar(v.done, v.total, v.note, v.finished) for k, v in self.stages.items()},
+            return ({k: StageBar(v.done, v.total, v.note, v.finished, v.started) for k, v in self.stages.items()},
                     list(self.notices))
 
 
@@ -86,6 +96,9 @@ class Job:
     progress: StageProgress = field(default_factory=StageProgress)
     error: str | None = None
     index_path: Path | None = None
+    """Set at the first committed stage: from then on the index can be read (and asked)."""
+    committed: set[str] = field(default_factory=set)
+    """Stages committed so far (``"speech:part"`` once part of the transcript is in)."""
     submitted: float = field(default_factory=time.monotonic)
     seconds: float | None = None
 
@@ -131,6 +144,12 @@ class IndexJobs:
             self._queue.put(job)
         return job
 
+    @staticmethod
+    def askable(job: Job) -> bool:
+        """Whether ``job``'s index already holds speech (all of it or its first windows), so a
+        question can be answered while the rest is indexed."""
+        return job.state == "done" or (job.index_path is not None and bool({"speech", "speech:part"} & job.committed))
+
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
@@ -149,7 +168,12 @@ class IndexJobs:
         job.state = "running"
         started = time.perf_counter()
         try:
-            result = build_index(job.entry.path, self.settings, job.progress, models=self.models)
+            def committed(stage: str, index_path: Path) -> None:
+                job.index_path = index_path
+                job.committed = job.committed | {stage}  # a new set: readers never see one change
+
+            result = build_index(job.entry.path, self.settings, job.progress, models=self.models,
+                                 on_commit=committed)
             job.index_path = result.index_path
             job.state = "done"
         except KeyclipError as exc:

@@ -32,7 +32,9 @@ SEEK_JS = """() => {
     const video = document.querySelector('#kc-player video');
     if (!video) return;
     const t = parseFloat(m[1]);
-    const go = () => { video.currentTime = t; video.scrollIntoView({block: 'nearest'}); };
+    // play from the cited moment (a click is the gesture browsers require to start playback)
+    const go = () => { video.currentTime = t; video.scrollIntoView({block: 'nearest'});
+                       const p = video.play(); if (p) p.catch(() => {}); };
     if (video.readyState >= 1) go(); else video.addEventListener('loadedmetadata', go, {once: true});
   }, true);
   // a format the browser cannot play: say so under the player (answers and times still work)
@@ -51,11 +53,27 @@ CSS = """
 #kc-player video { width: 100%; max-height: 60vh; background: #000; border-radius: 6px; }
 .kc-stage { display: flex; gap: .5em; align-items: center; font-size: .9em; }
 .kc-stage progress { flex: 1; }
-.kc-stage .kc-stage-name { width: 6em; }
+.kc-stage .kc-stage-name { width: 7em; }
 .kc-error { color: #c62828; }
 .kc-cites { display: flex; flex-direction: column; gap: .4em; margin-top: .5em; }
 .kc-cite { display: flex; gap: .6em; align-items: flex-start; }
-.kc-cite img.kc-thumb { width: 112px; height: auto; border-radius: 4px; }
+.kc-cite img.kc-thumb { width: 160px; height: auto; border-radius: 4px; transition: transform .15s;
+                        transform-origin: left top; position: relative; }
+.kc-cite img.kc-thumb:hover { transform: scale(2.2); z-index: 20; box-shadow: 0 2px 12px rgba(0,0,0,.4); }
+.kc-question { white-space: pre-wrap; }
+/* narrow screens: a small player kept on top, the chat right under it, upload and status after */
+@media (max-width: 640px) {
+  #kc-main, #kc-left, #kc-right { display: contents !important; }
+  #kc-player { order: 1; position: sticky; top: 0; z-index: 10; background: var(--body-background-fill); }
+  #kc-player video { max-height: 28vh; }
+  #kc-chat { order: 2; height: 45vh !important; }
+  #kc-q, #kc-right > :has(#kc-q) { order: 3; }
+  #kc-status { order: 4; }
+  #kc-intake { order: 5; }
+  #kc-plan-box { order: 6; }
+  #kc-settings { order: 7; }
+  :has(> #kc-main) { display: flex !important; flex-direction: column; }
+}
 .kc-kind { font-size: .8em; opacity: .75; }
 a.kc-seek { cursor: pointer; font-variant-numeric: tabular-nums; }
 table.kc-plan { font-size: .85em; border-collapse: collapse; width: 100%; }
@@ -64,8 +82,33 @@ table.kc-plan tr.kc-note td { font-size: .9em; opacity: .7; padding-bottom: .5em
 """
 
 
-def seek_link(t: float, label: str | None = None) -> str:
-    return f'<a class="kc-seek" href="#kc-t={t:.2f}">{html.escape(label or clock(t))}</a>'
+def page_clock(t: float, duration: float | None = None) -> str:
+    """A time as the player shows it: ``m:ss`` in a video under an hour, else ``H:MM:SS``."""
+    if duration is None or duration >= 3600:
+        return clock(t)
+    total = int(max(0.0, float(t)))
+    return f"{total // 60}:{total % 60:02d}"
+
+
+_DEVELOPER_WORDS = (
+    (re.compile(r"\s*\((?:set |see )?KEYCLIP_[^)]*\)"), ""),
+    (re.compile(r"\s*\bset KEYCLIP_\w+(?:=\S+)?"), ""),
+    (re.compile(r"\bthat FFmpeg can read\b"), "that can be read"),
+    (re.compile(r"\bFFmpeg\b"), "the video reader"),
+    (re.compile(r"\bvisual-token budget\b"), "picture budget"),
+)
+
+
+def for_people(text: str) -> str:
+    """A message in a user's words: set-up hints (``KEYCLIP_*`` variables), library names and
+    planner jargon are left to the details panel and the server log."""
+    for pattern, words in _DEVELOPER_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
+def seek_link(t: float, label: str | None = None, duration: float | None = None) -> str:
+    return f'<a class="kc-seek" href="#kc-t={t:.2f}">{html.escape(label or page_clock(t, duration))}</a>'
 
 
 def link_times(text: str, duration: float | None = None, exact: list[float] | None = None) -> str:
@@ -80,7 +123,7 @@ def link_times(text: str, duration: float | None = None, exact: list[float] | No
             continue
         t = next((e for e in exact or [] if 0 <= e - t < 1), t)
         out.append(html.escape(text[last:m.start()]))
-        out.append(seek_link(t, m.group(0)))
+        out.append(seek_link(t, page_clock(t, duration) if duration is not None else m.group(0)))
         last = m.end()
     out.append(html.escape(text[last:]))
     return "".join(out)
@@ -111,22 +154,24 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
     if title:
         parts.append(f"<p><strong>{html.escape(title)}.</strong></p>")
     starts = [a for a, _ in answer.spans] + [c.start for c in answer.citations]
-    parts.append(f"<p>{link_times(_one_line(answer.answer, 2000), duration, starts)}</p>")
+    parts.append(f"<p>{link_times(_one_line(for_people(answer.answer), 2000), duration, starts)}</p>")
     if answer.abstain_reason:
-        parts.append(f'<p class="kc-kind">{html.escape(_one_line(answer.abstain_reason))}</p>')
+        parts.append(f'<p class="kc-kind">{html.escape(_one_line(for_people(answer.abstain_reason)))}</p>')
     for notice in answer.notices:
-        parts.append(f'<p class="kc-kind kc-notice">Notice: {html.escape(_one_line(notice))}</p>')
+        parts.append(f'<p class="kc-kind kc-notice">Notice: {html.escape(_one_line(for_people(notice)))}</p>')
     if answer.spans:
-        links = ", ".join(seek_link(a, f"{clock(a)}–{clock(b)}") for a, b in answer.spans)
+        links = ", ".join(seek_link(a, f"{page_clock(a, duration)}–{page_clock(b, duration)}")
+                          for a, b in answer.spans)
         parts.append(f"<p>Spans: {links}</p>")
     if answer.citations:
         parts.append('<div class="kc-cites">')
         for c in answer.citations[:8]:
             thumb = thumbnail_url(c.thumbnail)
             img = (f'<a class="kc-seek" href="#kc-t={c.start:.2f}"><img class="kc-thumb" src="{thumb}" '
-                   f'alt="frame at {clock(c.start)}"></a>' if thumb else "")
+                   f'alt="frame at {page_clock(c.start, duration)}"></a>' if thumb else "")
             label = KIND_LABELS.get(c.kind, c.kind)
-            parts.append(f'<div class="kc-cite">{img}<div>{seek_link(c.start)}–{html.escape(clock(c.end))} '
+            parts.append(f'<div class="kc-cite">{img}<div>{seek_link(c.start, duration=duration)}–'
+                         f'{html.escape(page_clock(c.end, duration))} '
                          f'<span class="kc-kind">{html.escape(label)}</span><br>'
                          f'{html.escape(_one_line(c.text))}</div></div>')
         parts.append("</div>")
@@ -137,7 +182,7 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
 PLAN_HEADERS = ("turn", "clips", "frames", "resolution", "visual tok.", "text tok.", "s")
 
 
-def plan_html(answer: Answer) -> str:
+def plan_html(answer: Answer, duration: float | None = None) -> str:
     """The answer's budget plan and latency: a summary line, then one row per turn (what the
     agent did, its clips as seek links, frames, resolution, tokens, seconds) and its note."""
     models = ", ".join(f"{k}: {v}" for k, v in answer.models.items() if v) or "no LLM or VLM (evidence only)"
@@ -146,7 +191,8 @@ def plan_html(answer: Answer) -> str:
             f"{html.escape(models)}</p>")
     rows = []
     for t in answer.turns:
-        clips = ", ".join(seek_link(a, f"{clock(a)}–{clock(b)}") for a, b in t.clips) or "—"
+        clips = ", ".join(seek_link(a, f"{page_clock(a, duration)}–{page_clock(b, duration)}")
+                          for a, b in t.clips) or "—"
         rows.append(f"<tr><td>{html.escape(t.action)}</td><td>{clips}</td><td>{t.frames}</td>"
                     f"<td>{html.escape(t.resolution or '—')}</td><td>{t.visual_tokens}</td><td>{t.text_tokens}</td>"
                     f"<td>{t.seconds:.2f}</td></tr>"
@@ -156,6 +202,18 @@ def plan_html(answer: Answer) -> str:
 
 
 NO_PLAN = '<p id="kc-plan-summary">No answer yet.</p>'
+
+
+STAGE_NAMES = {"scenes": "scenes", "speech": "speech", "ocr": "screen text", "objects": "objects",
+               "embed": "search", "voices": "voices", "classes": "pictures", "kinds": "scene kinds",
+               "frames": "picture search"}
+"""Index stages as a status line names them."""
+
+
+def _duration_words(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(5, int(round(seconds / 5)) * 5)} s"
+    return f"{int(round(seconds / 60))} min"
 
 
 def job_html(name: str, state: str, stages: dict, notices: list[str], ahead: int = 0, error: str | None = None) -> str:
@@ -172,7 +230,10 @@ def job_html(name: str, state: str, stages: dict, notices: list[str], ahead: int
         frac = bar.fraction
         value = f' value="{frac:.3f}"' if frac is not None else ""
         pct = f"{frac:.0%}" if frac is not None else ""
-        rows.append(f'<div class="kc-stage"><span class="kc-stage-name">{html.escape(stage)}</span>'
+        left = bar.seconds_left()
+        if left is not None:
+            pct += f" · about {_duration_words(left)} left"
+        rows.append(f'<div class="kc-stage"><span class="kc-stage-name">{html.escape(STAGE_NAMES.get(stage, stage))}</span>'
                     f'<progress max="1"{value}></progress><span>{pct}</span></div>')
     notes = "".join(f'<div class="kc-kind">{html.escape(n)}</div>' for n in notices[-3:])
     return f'<div id="kc-job" data-state="{state}"><div>{head}</div>{"".join(rows)}{notes}</div>'
