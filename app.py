@@ -676,7 +676,7 @@ def chat(
     def work():
         from keyclip.ui.server import serve
 
-        err.print("starting the chat app (loading models)…", highlight=False)
+        err.print("starting the chat app…", highlight=False)
         try:
             serve(settings, host, port, [f.absolute() for f in archive or []],
                   ready=lambda url: err.print(f"keyclip chat on [bold]{escape(url)}[/] (Ctrl-C stops)",

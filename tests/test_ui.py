@@ -8,6 +8,7 @@ Screenshots go to ``artifacts/ui/`` (look at them after a run).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -99,6 +100,13 @@ def chat_app(tmp_path_factory, sample_index, media):
     shutil.copytree(sample_settings.cache_dir, cache, symlinks=True)  # models/ stays a link to the shared models
     tmp = root / "tmp"
     tmp.mkdir()
+    # what a crashed run leaves: its folder with an upload, its owner process gone
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    stale = tmp / "keyclip-ui-crashed"
+    (stale / "uploads" / "x").mkdir(parents=True)
+    (stale / "uploads" / "x" / "talk.mp4").write_bytes(b"0" * 1000)
+    (stale / "owner.pid").write_text(str(gone.pid))
     port = _free_port()
     env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "TMPDIR": str(tmp),
            "KEYCLIP_UI__MAX_UPLOAD_MB": "3", "KEYCLIP_UI__MAX_DURATION_S": "600"}
@@ -118,7 +126,7 @@ def chat_app(tmp_path_factory, sample_index, media):
     else:
         proc.kill()
         pytest.fail("chat app did not start in 120 s")
-    yield {"url": url, "tmp": tmp, "log": root / "app.log", "proc": proc}
+    yield {"url": url, "tmp": tmp, "log": root / "app.log", "proc": proc, "stale": stale}
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
@@ -307,6 +315,40 @@ def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(c
     page.evaluate("() => document.querySelector('#kc-player video').pause()")
     assert _shows_slide(page, TALK_SLIDES[1]), page.evaluate(PICTURE_JS)
     _shot(page, "c-2-late-timestamps-after-seek")
+
+    # beside the player: chapters and slides that seek, a transcript whose line being said lights up
+    expect(page.locator("#kc-chapters li")).to_have_count(2, timeout=10_000)
+    page.get_by_role("tab", name="Slides").click()
+    slide_links = page.locator("#kc-slides a.kc-slide")
+    expect(slide_links.first).to_be_visible(timeout=10_000)
+    assert slide_links.count() == 2 and "Shortest Paths" in slide_links.nth(1).inner_text()
+    assert slide_links.nth(1).locator("img").evaluate("img => img.complete && img.naturalWidth >= 160")
+    slide_t = float(slide_links.nth(1).get_attribute("href").split("#kc-t=")[1])
+    assert abs(slide_t - truth["start"]) < 1.5, (slide_t, truth)
+    page.get_by_role("tab", name="Transcript").click()
+    lines = page.locator("#kc-transcript .kc-line")
+    expect(lines.first).to_be_visible(timeout=10_000)
+    assert lines.count() >= 2
+    lines.last.locator("a.kc-seek").click()
+    expect(page.locator("#kc-transcript .kc-line.kc-now")).to_have_count(1, timeout=10_000)
+    page.evaluate("() => document.querySelector('#kc-player video').pause()")
+    page.locator("#kc-tsearch textarea, #kc-tsearch input").first.fill("shortest path")
+    expect(lines).to_have_count(1, timeout=10_000)
+    assert "shortest path" in lines.first.inner_text().lower()
+    _shot(page, "c-3-transcript-search")
+
+    # the conversation exported as Markdown with times, and as JSON without server paths
+    with page.expect_download() as download:
+        page.locator("#kc-export-md").click()
+    text = Path(download.value.path()).read_text()
+    assert "# Questions about excerpt.ts" in text and "## When is Dijkstra" in text, text
+    assert re.search(r"Spans: \d:\d\d–\d:\d\d", text), text
+    with page.expect_download() as download:
+        page.locator("#kc-export-json").click()
+    data = json.loads(Path(download.value.path()).read_text())
+    answer_json = data["turns"][0]["answer"]
+    assert answer_json["spans"] and answer_json["video"] == "excerpt.ts"
+    assert all("thumbnail" not in c for c in answer_json["citations"])
     assert outside == []
 
 
@@ -338,6 +380,16 @@ def test_the_picker_and_the_footer_on_a_phone_screen(chat_app, browser):
     assert upload_box["y"] > chat_box["y"], (upload_box, chat_box)
     _shot(page, "d-1-phone-layout")
     context.close()
+
+
+def test_a_crashed_run_s_folder_is_removed_at_start_and_a_running_one_kept(chat_app, tmp_path):
+    from keyclip.ui.server import remove_stale_workdirs
+
+    assert not chat_app["stale"].exists()
+    mine = tmp_path / "keyclip-ui-running"
+    mine.mkdir()
+    (mine / "owner.pid").write_text(str(os.getpid()))
+    assert remove_stale_workdirs(tmp_path) == [] and mine.is_dir()
 
 
 def test_only_registered_videos_are_served(chat_app):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +67,15 @@ def settings_for(base: Settings, choice: AnswerChoice) -> Settings:
 
 
 class Agents:
-    def __init__(self, settings: Settings, embedder=None, warm: int | None = None):
-        from keyclip.backends.registry import make_vlm
-
+    def __init__(self, settings: Settings, embedder=None, warm: int | None = None,
+                 embedder_factory: Callable[[], object] | None = None):
+        """``embedder`` shared with indexing, or ``embedder_factory`` to make it on first use (or
+        in ``warm_up``), so the page is served before any model is loaded."""
         self.settings = settings
         self._embedder = embedder
-        self._vlm = make_vlm(settings)
+        self._embedder_factory = embedder_factory
+        self._vlm = None
+        self._vlm_made = False
         self._llms: dict[str, object] = {}
         self._askers: OrderedDict[tuple, Asker] = OrderedDict()
         self._warm = warm or settings.ui.warm_agents
@@ -85,7 +89,21 @@ class Agents:
             self._llms[key] = make_llm(s)
         return self._llms[key]
 
+    def _shared_models(self) -> None:
+        from keyclip.backends.registry import make_vlm
+
+        if self._embedder is None and self._embedder_factory is not None:
+            self._embedder = self._embedder_factory()
+        if not self._vlm_made:
+            self._vlm, self._vlm_made = make_vlm(self.settings), True
+
+    def warm_up(self) -> None:
+        """Load the models every answer needs (the app calls it in the background at start)."""
+        with self._lock:
+            self._shared_models()
+
     def _asker(self, index_path: Path, video: Path, choice: AnswerChoice) -> Asker:
+        self._shared_models()
         key = (str(index_path), str(video), choice)
         asker = self._askers.get(key)
         if asker is None:

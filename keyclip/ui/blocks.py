@@ -24,8 +24,10 @@ from keyclip.errors import KeyclipError
 from keyclip.logs import logger
 from keyclip.settings import Settings
 from keyclip.ui.agents import Agents, AnswerChoice, llm_choices
+from keyclip.ui.export import conversation_json, conversation_markdown
 from keyclip.ui.jobs import IndexJobs
 from keyclip.ui.library import Library, VideoEntry
+from keyclip.ui.panels import VideoPanels, video_panels
 from keyclip.ui.render import NO_PLAN, answer_html, for_people, job_html, page_clock, plan_html
 
 VIDEO_TYPES = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".ogv"]
@@ -41,6 +43,13 @@ class TabState:
     chats: dict[str, list[dict]] = field(default_factory=dict)
     conversations: dict[str, str] = field(default_factory=dict)
     """The agent session of each video's chat (a cleared chat starts a new one)."""
+    turns: dict[str, list] = field(default_factory=dict)
+    """Each video's questions and answers, for export: ``[(question, Answer)]``."""
+    panels: VideoPanels | None = None
+    panels_of: tuple = ()
+    """What ``panels`` were built from: (video token, committed stages)."""
+    search: str = ""
+    """The transcript search (kept while the panels refresh)."""
 
     def conversation(self, token: str) -> str:
         return self.conversations.setdefault(token, f"{self.session}-{secrets.token_hex(4)}")
@@ -78,6 +87,7 @@ def player_html(entry: VideoEntry) -> str:
             f'{" · " + page_clock(entry.duration, entry.duration) if entry.duration else ""}</div>')
 
 
+NO_PANEL = '<p class="kc-kind">Open a video to see its chapters, slides and transcript.</p>'
 EMPTY_PLAYER = '<div class="kc-kind">Upload a video or pick one already indexed.</div>'
 
 
@@ -124,12 +134,26 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                     pick = gr.Dropdown(choices=[], value=None, label="or pick one already indexed",
                                        elem_id="kc-library", interactive=True, scale=1)
                 status = gr.HTML("", elem_id="kc-status")
+                with gr.Tabs(elem_id="kc-panels"):
+                    with gr.Tab("Chapters", elem_id="kc-tab-chapters"):
+                        chapters_panel = gr.HTML(NO_PANEL, elem_id="kc-chapters")
+                    with gr.Tab("Slides", elem_id="kc-tab-slides"):
+                        slides_panel = gr.HTML(NO_PANEL, elem_id="kc-slides")
+                    with gr.Tab("Transcript", elem_id="kc-tab-transcript"):
+                        search = gr.Textbox(placeholder="Search the transcript", show_label=False,
+                                            elem_id="kc-tsearch", submit_btn=False)
+                        transcript_panel = gr.HTML(NO_PANEL, elem_id="kc-transcript")
             with gr.Column(scale=6, elem_id="kc-right"):
                 chat = gr.Chatbot(elem_id="kc-chat", height=520, feedback_options=None, label="chat",
                                   sanitize_html=True, render_markdown=True, group_consecutive_messages=False,
                                   buttons=["copy", "copy_all"], latex_delimiters=[])  # video text is not LaTeX
                 question = gr.Textbox(placeholder="Ask about the video…", show_label=False, elem_id="kc-q",
                                       interactive=False, submit_btn=True)
+                with gr.Row(elem_id="kc-export"):
+                    export_md = gr.DownloadButton("Export chat (Markdown)", value=None, interactive=False,
+                                                  elem_id="kc-export-md", size="sm", variant="secondary")
+                    export_json = gr.DownloadButton("Export chat (JSON)", value=None, interactive=False,
+                                                    elem_id="kc-export-json", size="sm", variant="secondary")
                 with gr.Accordion("Budget plan and latency of the last answer", open=False, elem_id="kc-plan-box"):
                     plan = gr.HTML(NO_PLAN, elem_id="kc-plan")
                 with gr.Accordion("Settings", open=False, elem_id="kc-settings"):
@@ -156,7 +180,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job))
             history = tab.chats.setdefault(entry.token, [])
             return (status_html, player_html(entry), history, question_state(job, entry),
-                    gr.Timer(active=job.state in ("queued", "running")))
+                    gr.Timer(active=job.state in ("queued", "running")), *panels_update(tab, job, entry, tab.search),
+                    *export_files(tab, entry))
 
         def question_state(job, entry: VideoEntry):
             if job.state == "done":
@@ -168,6 +193,33 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                                  "on-screen text and pictures are still being indexed)")
             return gr.update(interactive=False, placeholder=f"Questions open once the speech of {entry.name} "
                              "is indexed; you can watch it meanwhile.")
+
+        def panels_update(tab: TabState, job, entry: VideoEntry, query: str = ""):
+            """The three panels, rebuilt when the video or its committed stages changed."""
+            if not tab.index_path:
+                return NO_PANEL, NO_PANEL, NO_PANEL
+            made_of = (entry.token, job.state, tuple(sorted(job.committed)))
+            if tab.panels is None or tab.panels_of != made_of:
+                try:
+                    tab.panels = video_panels(Path(tab.index_path), entry.duration)
+                except KeyclipError as exc:
+                    logger.warning("%s: panels not shown (%s)", entry.name, exc)
+                    return NO_PANEL, NO_PANEL, NO_PANEL
+                tab.panels_of = made_of
+            p = tab.panels
+            return p.chapters_html(), p.slides_html(), p.transcript_html(query)
+
+        def export_files(tab: TabState, entry: VideoEntry):
+            turns = tab.turns.get(entry.token, [])
+            if not turns:
+                return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
+            folder = app.uploads.parent / "exports" / tab.session
+            folder.mkdir(parents=True, exist_ok=True)
+            stem = Path(upload_file_name(entry.name)).stem
+            md, js = folder / f"{stem} chat.md", folder / f"{stem} chat.json"
+            md.write_text(conversation_markdown(entry.name, entry.duration, turns), encoding="utf-8")
+            js.write_text(conversation_json(entry.name, entry.duration, turns), encoding="utf-8")
+            return gr.update(value=str(md), interactive=True), gr.update(value=str(js), interactive=True)
 
         def on_upload(path: str | None, tab: TabState):
             if not path:
@@ -199,18 +251,18 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
         def on_pick(token: str | None, tab: TabState):
             if not token:  # the picker opened and closed without a choice
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
+                return *[gr.skip()] * 10, tab
             entry = _entry_for(app, tab, token)
             if entry is None:
                 raise gr.Error("That video is not available.", print_exception=False)
             if entry.token == tab.video and tab.job is None and tab.index_path:
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab  # already open
+                return *[gr.skip()] * 10, tab  # already open
             return (*open_video(tab, entry), tab)
 
         def on_tick(tab: TabState):
             job = app.jobs.get(tab.job or "")
             if job is None or job.entry.token != tab.video:
-                return gr.skip(), gr.skip(), gr.Timer(active=False), tab
+                return gr.skip(), gr.skip(), gr.Timer(active=False), gr.skip(), gr.skip(), gr.skip(), tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
             notices = [_clean(n, entry, app.settings) for n in notices]
@@ -219,12 +271,20 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             if app.jobs.askable(job) and job.index_path is not None:
                 tab.index_path = str(job.index_path)
             if job.state in ("queued", "running"):
-                return status_html, question_state(job, entry), gr.Timer(active=True), tab
+                return (status_html, question_state(job, entry), gr.Timer(active=True),
+                        *panels_update(tab, job, entry, tab.search), tab)
             tab.job = None
             if job.state == "failed":
                 tab.index_path = None
                 gr.Warning(error or "indexing failed")
-            return status_html, question_state(job, entry), gr.Timer(active=False), tab
+            return (status_html, question_state(job, entry), gr.Timer(active=False),
+                    *panels_update(tab, job, entry, tab.search), tab)
+
+        def on_search(query: str, tab: TabState):
+            tab.search = query or ""
+            if tab.panels is None:
+                return gr.skip(), tab
+            return tab.panels.transcript_html(tab.search), tab
 
         def on_ask(text: str, tab: TabState, budget_v: float, turns_v: float, llm_v: str):
             text = (text or "").strip()
@@ -246,28 +306,35 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             history = tab.chats.setdefault(entry.token, [])
             history += [{"role": "user", "content": question_html(text)},
                         {"role": "assistant", "content": answer_html(answer, entry.duration)}]
+            tab.turns.setdefault(entry.token, []).append((text, answer))
             if tab.video != entry.token:  # another video was opened meanwhile: file the answer under its own
-                return gr.skip(), "", gr.skip(), tab
-            return history, "", plan_html(answer, entry.duration), tab
+                return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), tab
+            return (history, "", plan_html(answer, entry.duration), *export_files(tab, entry), tab)
 
         def on_clear(tab: TabState):
             if tab.video:
                 tab.chats[tab.video] = []
+                tab.turns.pop(tab.video, None)
                 tab.conversations.pop(tab.video, None)  # follow-ups no longer refer to the cleared turns
-            return NO_PLAN, tab
+            off = gr.update(value=None, interactive=False)
+            return NO_PLAN, off, off, tab
 
         demo.load(on_load, [tab], [pick, tab], api_visibility="private")
         # errors are toasts: no "Error" badge left over the picker or the status
-        opened = [status, player, chat, question, timer, tab]
+        panels = [chapters_panel, slides_panel, transcript_panel]
+        exports = [export_md, export_json]
+        opened = [status, player, chat, question, timer, *panels, *exports, tab]
         upload.upload(on_upload, [upload, tab], [pick, *opened], api_visibility="private",
                       concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
         pick.input(on_pick, [pick, tab], opened, api_visibility="private",
                    concurrency_id="intake", show_progress="hidden")
-        timer.tick(on_tick, [tab], [status, question, timer, tab], api_visibility="private",
+        timer.tick(on_tick, [tab], [status, question, timer, *panels, tab], api_visibility="private",
                    concurrency_limit=None, show_progress="hidden")
-        question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, tab],
+        question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, tab],
                         api_visibility="private", concurrency_id="ask", concurrency_limit=1)
-        chat.clear(on_clear, [tab], [plan, tab], api_visibility="private")
+        chat.clear(on_clear, [tab], [plan, *exports, tab], api_visibility="private")
+        search.change(on_search, [search, tab], [transcript_panel, tab], api_visibility="private",
+                      show_progress="hidden", concurrency_limit=None)
     return demo
 
 

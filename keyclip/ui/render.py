@@ -37,6 +37,20 @@ SEEK_JS = """() => {
                        const p = video.play(); if (p) p.catch(() => {}); };
     if (video.readyState >= 1) go(); else video.addEventListener('loadedmetadata', go, {once: true});
   }, true);
+  // the transcript line being said is highlighted as the video plays (media events do not
+  // bubble; a capturing listener on the document still sees them)
+  document.addEventListener('timeupdate', (event) => {
+    const video = event.target;
+    if (!(video instanceof HTMLVideoElement) || !video.closest('#kc-player')) return;
+    let now = null;
+    for (const line of document.querySelectorAll('#kc-transcript .kc-line')) {
+      const a = line.querySelector('a.kc-seek');
+      const m = a && (a.getAttribute('href') || '').match(/#kc-t=([0-9.]+)/);
+      if (m && parseFloat(m[1]) <= video.currentTime + 0.05) now = line;
+      line.classList.remove('kc-now');
+    }
+    if (now) now.classList.add('kc-now');
+  }, true);
   // a format the browser cannot play: say so under the player (answers and times still work)
   document.addEventListener('error', (event) => {
     const video = event.target;
@@ -61,6 +75,13 @@ CSS = """
                         transform-origin: left top; position: relative; }
 .kc-cite img.kc-thumb:hover { transform: scale(2.2); z-index: 20; box-shadow: 0 2px 12px rgba(0,0,0,.4); }
 .kc-question { white-space: pre-wrap; }
+.kc-transcript { max-height: 40vh; overflow-y: auto; font-size: .9em; }
+.kc-line { padding: .1em .3em; border-radius: 3px; }
+.kc-line.kc-now { background: rgba(255, 200, 0, .25); }
+.kc-chapters { margin: 0; padding-left: 1.6em; }
+.kc-slides { display: flex; flex-wrap: wrap; gap: .6em; }
+.kc-slide { display: flex; flex-direction: column; width: 160px; font-size: .8em; text-decoration: none; }
+.kc-slide img.kc-thumb { width: 160px; height: auto; border-radius: 4px; }
 /* narrow screens: a small player kept on top, the chat right under it, upload and status after */
 @media (max-width: 640px) {
   #kc-main, #kc-left, #kc-right { display: contents !important; }
@@ -70,8 +91,10 @@ CSS = """
   #kc-q, #kc-right > :has(#kc-q) { order: 3; }
   #kc-status { order: 4; }
   #kc-intake { order: 5; }
-  #kc-plan-box { order: 6; }
-  #kc-settings { order: 7; }
+  #kc-export { order: 4; }
+  #kc-panels { order: 6; }
+  #kc-plan-box { order: 7; }
+  #kc-settings { order: 8; }
   :has(> #kc-main) { display: flex !important; flex-direction: column; }
 }
 .kc-kind { font-size: .8em; opacity: .75; }

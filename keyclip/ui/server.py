@@ -14,16 +14,58 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from keyclip.logs import logger
 from keyclip.settings import Settings
+
+WORKDIR_PREFIX = "keyclip-ui-"
+OWNER_FILE = "owner.pid"
+UNOWNED_AFTER_S = 24 * 3600
+"""A run folder without an owner file (an older keyclip's) is left alone for this long."""
+
+
+def remove_stale_workdirs(root: Path) -> list[Path]:
+    """Delete the run folders (Gradio's temp files, uploads) of chat apps that were killed or
+    crashed: their owner process is gone. Folders of running apps are kept."""
+    import time
+
+    removed = []
+    for folder in root.glob(WORKDIR_PREFIX + "*"):
+        if not folder.is_dir():
+            continue
+        try:
+            pid = int((folder / OWNER_FILE).read_text().strip())
+        except (OSError, ValueError):
+            pid = None
+        if pid is not None and _alive(pid):
+            continue
+        if pid is None and time.time() - folder.stat().st_mtime < UNOWNED_AFTER_S:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, archives: list[Path] | None = None,
           ready: Callable[[str], None] | None = None) -> None:
     """Run the chat app until interrupted; ``ready(url)`` is called once it listens."""
-    workdir = Path(tempfile.mkdtemp(prefix="keyclip-ui-"))
+    for stale in remove_stale_workdirs(Path(tempfile.gettempdir())):
+        logger.info("removed %s, left by a chat app that did not stop cleanly", stale.name)
+    workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX))
+    (workdir / OWNER_FILE).write_text(str(os.getpid()))
     os.environ["GRADIO_TEMP_DIR"] = str(workdir / "gradio")
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     os.environ.setdefault("GRADIO_RUN_HISTORY", "False")
@@ -49,7 +91,7 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
 
     library = Library.scan(settings, archives)
     jobs = IndexJobs(settings)
-    agents = Agents(settings, embedder=jobs.models.embedder())
+    agents = Agents(settings, embedder_factory=jobs.models.embedder)  # loaded after the page is up
     chat = ChatApp(settings, library, jobs, agents, uploads=workdir / "uploads")
     demo = build_blocks(chat)
     demo.queue(default_concurrency_limit=2, max_size=64)
@@ -74,14 +116,27 @@ def _serve(settings: Settings, host: str, port: int, archives: list[Path], workd
     server = uvicorn.Server(config)
     quiet = _OpenPagesAtShutdown()
     logging.getLogger("uvicorn.error").addFilter(quiet)
-    if ready is not None:
-        _on_startup(api, lambda: ready(f"http://{host}:{port}/"))
+
+    def started() -> None:
+        threading.Thread(target=_warm_up, args=(agents,), name="keyclip-ui-warm", daemon=True).start()
+        if ready is not None:
+            ready(f"http://{host}:{port}/")
+
+    _on_startup(api, started)
     try:
         server.run()
     finally:
         logging.getLogger("uvicorn.error").removeFilter(quiet)
         jobs.close()
         agents.close()
+
+
+def _warm_up(agents) -> None:
+    """Load the answering models while the first page is already served."""
+    try:
+        agents.warm_up()
+    except Exception:  # noqa: BLE001 - the first question loads them again and reports the error
+        logger.exception("loading the answering models failed")
 
 
 class _OpenPagesAtShutdown(logging.Filter):
