@@ -112,27 +112,39 @@ class PlaybackFiles:
     def __init__(self, folder: Path):
         self.folder = folder
         self._locks: dict[str, threading.Lock] = {}
+        self._served: dict[str, Path] = {}
+        """The decision per key, so a player's many range requests open the file once."""
         self._guard = threading.Lock()
 
     def path_for(self, video: Path, key: str) -> Path:
         """What to serve for ``video``; ``key`` names its copy (the content hash or the library
         token). A file that cannot be copied is served as it is."""
         with self._guard:
+            known = self._served.get(key)
+            if known is not None and known.is_file():
+                return known
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
-            copy = self.folder / f"{key}.mp4"
-            if copy.is_file() and copy.stat().st_mtime >= video.stat().st_mtime:
-                return copy
-            try:
-                check = check_playback(video)
-            except InputError:
-                return video
-            if check.plan != "remux":
-                return video
-            try:
-                remux_from_zero(video, copy)
-            except InputError as exc:
-                logger.warning("%s: served as it is (%s)", video.name, exc)
-                return video
-            logger.info("%s: playback copy made (%s)", video.name, check.reason)
+            served = self._decide(video, key)
+        with self._guard:
+            self._served[key] = served
+        return served
+
+    def _decide(self, video: Path, key: str) -> Path:
+        """Serve ``video`` itself, its copy made before, or a copy made now."""
+        copy = self.folder / f"{key}.mp4"
+        if copy.is_file() and copy.stat().st_mtime >= video.stat().st_mtime:
             return copy
+        try:
+            check = check_playback(video)
+        except InputError:
+            return video
+        if check.plan != "remux":
+            return video
+        try:
+            remux_from_zero(video, copy)
+        except InputError as exc:
+            logger.warning("%s: served as it is (%s)", video.name, exc)
+            return video
+        logger.info("%s: playback copy made (%s)", video.name, check.reason)
+        return copy

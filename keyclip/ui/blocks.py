@@ -179,9 +179,9 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             snap, notices = job.progress.snapshot()
             status_html = job_html(entry.name, job.state, snap, notices, app.jobs.ahead_of(job))
             history = tab.chats.setdefault(entry.token, [])
-            return (status_html, player_html(entry), history, question_state(job, entry),
-                    gr.Timer(active=job.state in ("queued", "running")), *panels_update(tab, job, entry, tab.search),
-                    *export_files(tab, entry))
+            running = job.state in ("queued", "running")
+            return (status_html, player_html(entry), history, question_state(job, entry), gr.Timer(active=running),
+                    *panels_update(tab, job, entry, tab.search, force=True), *export_files(tab, entry))
 
         def question_state(job, entry: VideoEntry):
             if job.state == "done":
@@ -194,18 +194,22 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             return gr.update(interactive=False, placeholder=f"Questions open once the speech of {entry.name} "
                              "is indexed; you can watch it meanwhile.")
 
-        def panels_update(tab: TabState, job, entry: VideoEntry, query: str = ""):
-            """The three panels, rebuilt when the video or its committed stages changed."""
+        def panels_update(tab: TabState, job, entry: VideoEntry, query: str = "", force: bool = False):
+            """The three panels, rebuilt when the video or its committed stages changed (else left
+            as they are on the page, so a scrolled transcript is not redrawn every second)."""
             if not tab.index_path:
+                tab.panels, tab.panels_of = None, ()
                 return NO_PANEL, NO_PANEL, NO_PANEL
             made_of = (entry.token, job.state, tuple(sorted(job.committed)))
-            if tab.panels is None or tab.panels_of != made_of:
-                try:
-                    tab.panels = video_panels(Path(tab.index_path), entry.duration)
-                except KeyclipError as exc:
-                    logger.warning("%s: panels not shown (%s)", entry.name, exc)
-                    return NO_PANEL, NO_PANEL, NO_PANEL
-                tab.panels_of = made_of
+            if tab.panels is not None and tab.panels_of == made_of and not force:
+                return gr.skip(), gr.skip(), gr.skip()
+            try:
+                tab.panels = video_panels(Path(tab.index_path), entry.duration)
+            except KeyclipError as exc:
+                logger.warning("%s: panels not shown (%s)", entry.name, exc)
+                tab.panels, tab.panels_of = None, ()
+                return NO_PANEL, NO_PANEL, NO_PANEL
+            tab.panels_of = made_of
             p = tab.panels
             return p.chapters_html(), p.slides_html(), p.transcript_html(query)
 
