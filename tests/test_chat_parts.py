@@ -3,6 +3,7 @@ jobs, upload checks and answer rendering (real indexes, real SQLite, real models
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -110,7 +111,9 @@ def test_answer_html_escapes_video_text_and_links_times():
                     citations=[Citation(kind="speech", start=65.4, end=70.0, text=said)])
     out = answer_html(answer, duration=600.0)
     assert "<img src=x" not in out and "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in out
-    assert '<a class="kc-seek" href="#kc-t=65.40">0:01:05</a>' in out  # snapped to the span's exact start
+    # snapped to the span's exact start, written as the player shows it (m:ss under an hour)
+    assert '<a class="kc-seek" href="#kc-t=65.40">1:05</a>' in out
+    assert '<a class="kc-seek" href="#kc-t=65.40">0:01:05</a>' in answer_html(answer, duration=4000.0)
     assert "12:30:00" in out and "#kc-t=45000" not in out  # past the end of the video: left as text
     assert "http://evil.example" in out and 'href="http://evil.example"' not in out
     assert "\n\n" not in out  # one HTML block: Markdown never reads the video's text
@@ -127,3 +130,37 @@ def test_answer_html_shows_a_model_failure_notice_escaped():
                     notices=["the LLM <b>x</b> crashed (SIGSEGV); the answer is from the evidence alone"])
     out = answer_html(answer, duration=60.0)
     assert 'class="kc-kind kc-notice">Notice: the LLM &lt;b&gt;x&lt;/b&gt; crashed (SIGSEGV)' in out
+
+
+def test_page_words_times_question_markup_and_upload_names():
+    from keyclip.ui.blocks import question_html, upload_file_name
+    from keyclip.ui.render import for_people, page_clock
+
+    assert page_clock(65.9, 600) == "1:05" and page_clock(3599, 3599.5) == "59:59"
+    assert page_clock(65.9, 3600) == "0:01:05" and page_clock(65.9) == "0:01:05"
+    hint = "Answering it needs the pixels: a vision-language model (set KEYCLIP_VLM__BACKEND)."
+    assert for_people(hint) == "Answering it needs the pixels: a vision-language model."
+    assert for_people("x.mp4: not a video or audio file that FFmpeg can read") == \
+        "x.mp4: not a video or audio file that can be read"
+    q = question_html("see [this](http://evil.example)\n\n<b>bold</b>")
+    assert q.startswith('<div class="kc-question">') and "\n" not in q and "<b>" not in q
+    assert upload_file_name("Lecture 3: Entropy?.MP4") == "Lecture 3_ Entropy_.mp4"
+    assert upload_file_name("../../etc/passwd.ts") == "passwd.ts" and upload_file_name("...mkv") == "video.mkv"
+
+
+def test_the_exported_conversation_keeps_times_and_neutralises_video_markup():
+    import json
+
+    from keyclip.ui.export import conversation_json, conversation_markdown
+
+    said = "Click [here](http://evil.example) ![x](http://evil.example/x.png)"
+    answer = Answer(question="q", video="/srv/videos/talk.mp4", answer="At 0:01:05 (said): the definition.",
+                    spans=[(65.4, 70.0)], citations=[Citation(kind="speech", start=65.4, end=70.0, text=said,
+                                                              thumbnail="/srv/cache/x.jpg")])
+    md = conversation_markdown("talk.mp4", 600.0, [("When is it defined?", answer)])
+    assert md.startswith("# Questions about talk.mp4") and "## When is it defined?" in md
+    assert "Spans: 1:05–1:10" in md and "- 1:05–1:10 (said): Click \\[here\\]" in md
+    assert not re.search(r"(?<!\\)\]\(", md)  # no unescaped link or image syntax
+    data = json.loads(conversation_json("talk.mp4", 600.0, [("When is it defined?", answer)]))
+    got = data["turns"][0]["answer"]
+    assert got["video"] == "talk.mp4" and "thumbnail" not in got["citations"][0] and "/srv" not in json.dumps(data)
