@@ -349,6 +349,27 @@ def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(c
     answer_json = data["turns"][0]["answer"]
     assert answer_json["spans"] and answer_json["video"] == "excerpt.ts"
     assert all("thumbnail" not in c for c in answer_json["citations"])
+
+    # suggested questions come from the video's slides; one click asks it
+    ideas = page.locator("#kc-suggest button, #kc-suggest tr, #kc-suggest .gallery-item")
+    expect(ideas.first).to_be_visible(timeout=10_000)
+    texts = [t.strip() for t in page.locator("#kc-suggest").inner_text().splitlines() if "?" in t]
+    assert any("Shortest Paths" in t for t in texts) and any("Graph Search" in t for t in texts), texts
+    page.locator("#kc-suggest").get_by_text("What is said about Shortest Paths?").click()
+    expect(page.locator("#kc-chat .kc-answer")).to_have_count(2, timeout=240_000)
+    assert "Shortest Paths" in page.locator("#kc-chat .kc-question").nth(1).inner_text()
+    _shot(page, "c-4-suggested-question-asked")
+
+    # a reload finds the chat as it was: both answers, the video, the upload in the picker
+    page.reload()
+    expect(page.locator("#kc-chat .kc-answer")).to_have_count(2, timeout=20_000)
+    _wait_playable(page)
+    assert "excerpt.ts" in page.locator("#kc-player").inner_text()
+    expect(page.locator("#kc-q textarea")).to_be_enabled(timeout=10_000)
+    page.locator("#kc-library input").click()
+    expect(page.locator("[role=option]").filter(has_text="excerpt.ts")).to_have_count(1, timeout=10_000)
+    page.keyboard.press("Escape")
+    _shot(page, "c-5-after-reload")
     assert outside == []
 
 

@@ -29,6 +29,7 @@ from keyclip.ui.jobs import IndexJobs
 from keyclip.ui.library import Library, VideoEntry
 from keyclip.ui.panels import VideoPanels, video_panels
 from keyclip.ui.render import NO_PLAN, answer_html, for_people, job_html, page_clock, plan_html
+from keyclip.ui.tabs import TabRegistry
 
 VIDEO_TYPES = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg", ".ts", ".wmv", ".flv", ".ogv"]
 
@@ -63,6 +64,10 @@ class ChatApp:
     agents: Agents
     uploads: Path
     """Where accepted uploads are moved (outside Gradio's served folder)."""
+    tabs: TabRegistry = field(default_factory=TabRegistry)
+    """Each browser's chat state, found again after a reload."""
+    secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    """Encrypts the session id a browser keeps (a new run's browsers start afresh)."""
 
 
 def _entry_for(app: ChatApp, tab: TabState, token: str | None) -> VideoEntry | None:
@@ -123,6 +128,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
     with gr.Blocks(title="keyclip chat", analytics_enabled=False) as demo:
         tab = gr.State(lambda: TabState())  # called per tab (a class would be taken for a value)
+        stored = gr.BrowserState(None, storage_key="keyclip-session", secret=app.secret)
         timer = gr.Timer(1.0, active=False)
         gr.Markdown("## keyclip · ask a video, get answers with the moments they rest on")
         with gr.Row(equal_height=False, elem_id="kc-main"):
@@ -149,6 +155,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                                   buttons=["copy", "copy_all"], latex_delimiters=[])  # video text is not LaTeX
                 question = gr.Textbox(placeholder="Ask about the video…", show_label=False, elem_id="kc-q",
                                       interactive=False, submit_btn=True)
+                suggest = gr.Dataset(components=[gr.Textbox(visible=False)], samples=[], type="values",
+                                     label="Try asking", elem_id="kc-suggest", visible=False, samples_per_page=4)
                 with gr.Row(elem_id="kc-export"):
                     export_md = gr.DownloadButton("Export chat (Markdown)", value=None, interactive=False,
                                                   elem_id="kc-export-md", size="sm", variant="secondary")
@@ -167,8 +175,20 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                             f'<th>backend</th><th>model</th><th>present</th></tr></thead><tbody>{models}</tbody></table>',
                             elem_id="kc-models")
 
-        def on_load(tab: TabState):
-            return gr.update(choices=_library_choices(app, tab), value=None), tab
+        def on_load(tab: TabState, session: str | None):
+            """A new page, or this browser's page reloaded: then its chats, uploads and video
+            are as they were."""
+            known = app.tabs.recall(session)
+            if known is None:
+                app.tabs.remember(tab.session, tab)
+                return (gr.update(choices=_library_choices(app, tab), value=None), *[gr.skip()] * 11, tab,
+                        tab.session)
+            tab = known
+            tab.search = ""  # the new page's search box is empty
+            entry = _entry_for(app, tab, tab.video)
+            opened = open_video(tab, entry) if entry is not None else [gr.skip()] * 11
+            return (gr.update(choices=_library_choices(app, tab), value=entry.token if entry else None),
+                    *opened, tab, tab.session)
 
         def open_video(tab: TabState, entry: VideoEntry):
             """Switch the tab to ``entry`` at once: its player (watch while it is indexed), its own
@@ -197,21 +217,24 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         def panels_update(tab: TabState, job, entry: VideoEntry, query: str = "", force: bool = False):
             """The three panels, rebuilt when the video or its committed stages changed (else left
             as they are on the page, so a scrolled transcript is not redrawn every second)."""
+            hidden = gr.Dataset(samples=[], visible=False)
             if not tab.index_path:
                 tab.panels, tab.panels_of = None, ()
-                return NO_PANEL, NO_PANEL, NO_PANEL
+                return NO_PANEL, NO_PANEL, NO_PANEL, hidden
             made_of = (entry.token, job.state, tuple(sorted(job.committed)))
             if tab.panels is not None and tab.panels_of == made_of and not force:
-                return gr.skip(), gr.skip(), gr.skip()
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
             try:
                 tab.panels = video_panels(Path(tab.index_path), entry.duration)
             except KeyclipError as exc:
                 logger.warning("%s: panels not shown (%s)", entry.name, exc)
                 tab.panels, tab.panels_of = None, ()
-                return NO_PANEL, NO_PANEL, NO_PANEL
+                return NO_PANEL, NO_PANEL, NO_PANEL, hidden
             tab.panels_of = made_of
             p = tab.panels
-            return p.chapters_html(), p.slides_html(), p.transcript_html(query)
+            ideas = p.suggestions()
+            return (p.chapters_html(), p.slides_html(), p.transcript_html(query),
+                    gr.Dataset(samples=[[q] for q in ideas], visible=bool(ideas)))
 
         def export_files(tab: TabState, entry: VideoEntry):
             turns = tab.turns.get(entry.token, [])
@@ -255,18 +278,18 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
         def on_pick(token: str | None, tab: TabState):
             if not token:  # the picker opened and closed without a choice
-                return *[gr.skip()] * 10, tab
+                return *[gr.skip()] * 11, tab
             entry = _entry_for(app, tab, token)
             if entry is None:
                 raise gr.Error("That video is not available.", print_exception=False)
             if entry.token == tab.video and tab.job is None and tab.index_path:
-                return *[gr.skip()] * 10, tab  # already open
+                return *[gr.skip()] * 11, tab  # already open
             return (*open_video(tab, entry), tab)
 
         def on_tick(tab: TabState):
             job = app.jobs.get(tab.job or "")
             if job is None or job.entry.token != tab.video:
-                return gr.skip(), gr.skip(), gr.Timer(active=False), gr.skip(), gr.skip(), gr.skip(), tab
+                return gr.skip(), gr.skip(), gr.Timer(active=False), *[gr.skip()] * 4, tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
             notices = [_clean(n, entry, app.settings) for n in notices]
@@ -323,11 +346,11 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             off = gr.update(value=None, interactive=False)
             return NO_PLAN, off, off, tab
 
-        demo.load(on_load, [tab], [pick, tab], api_visibility="private")
         # errors are toasts: no "Error" badge left over the picker or the status
-        panels = [chapters_panel, slides_panel, transcript_panel]
+        panels = [chapters_panel, slides_panel, transcript_panel, suggest]
         exports = [export_md, export_json]
         opened = [status, player, chat, question, timer, *panels, *exports, tab]
+        demo.load(on_load, [tab, stored], [pick, *opened, stored], api_visibility="private")
         upload.upload(on_upload, [upload, tab], [pick, *opened], api_visibility="private",
                       concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
         pick.input(on_pick, [pick, tab], opened, api_visibility="private",
@@ -337,6 +360,11 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, tab],
                         api_visibility="private", concurrency_id="ask", concurrency_limit=1)
         chat.clear(on_clear, [tab], [plan, *exports, tab], api_visibility="private")
+        # a suggested question is asked as if typed (the box must be open: the video is askable)
+        suggest.click(lambda values: values[0], [suggest], [question], api_visibility="private",
+                      show_progress="hidden").then(
+            on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, tab],
+            api_visibility="private", concurrency_id="ask", concurrency_limit=1)
         search.change(on_search, [search, tab], [transcript_panel, tab], api_visibility="private",
                       show_progress="hidden", concurrency_limit=None)
     return demo

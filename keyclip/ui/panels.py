@@ -31,6 +31,20 @@ class VideoPanels:
     """``(start, title, thumbnail data URL)``"""
     lines: list[tuple[float, float, str]] = field(default_factory=list)
 
+    def suggestions(self, limit: int = 4) -> list[str]:
+        """A few questions this video can answer: about its slides (their titles as the screen
+        shows them), spread over the whole video. None for a video without slides."""
+        titles, seen = [], set()
+        for _, title, _ in self.slides:
+            key = " ".join(title.lower().split())
+            if len(key) >= 4 and key not in seen:
+                seen.add(key)
+                titles.append(" ".join(title.split())[:60])
+        if len(titles) > limit:  # spread over the video, not its first minutes
+            titles = [titles[round(i * (len(titles) - 1) / (limit - 1))] for i in range(limit)]
+        templates = ("When is {} explained?", "What is said about {}?")
+        return [templates[i % 2].format(t) for i, t in enumerate(titles)]
+
     def chapters_html(self) -> str:
         if not self.chapters:
             return '<p class="kc-kind">No chapters yet (they come from the scenes and screen text).</p>'
