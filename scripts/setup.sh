@@ -58,7 +58,17 @@ if [ "$mode" = test ]; then
 else
   extras="llm,ui"
 fi
-# llama-cpp-python builds from source (about 8 minutes on 2 cores) the first time; pip caches the wheel
+# llama-cpp-python builds from source (about 8 minutes on 2 cores). Not for this CPU (-march=native):
+# that build holds llama.cpp's AMX kernels, which crash where a hypervisor advertises AMX and the
+# kernel does not grant it (seen here: SIGSEGV at ldtilecfg in ggml_backend_amx_mul_mat, SIGILL);
+# a portable AVX2/FMA/F16C build runs on every x86-64 machine. Built without pip's wheel cache, so
+# a wheel built natively before is not reused; rebuilt when the flags change.
+llama_flags="${KEYCLIP_LLAMA_CMAKE_ARGS:--DGGML_NATIVE=OFF}"
+if [ "$(cat .venv/.keyclip-llama-cmake-args 2>/dev/null)" != "$llama_flags" ]; then
+  echo "setup: building llama-cpp-python with CMAKE_ARGS=$llama_flags (about 8 minutes on 2 cores)"
+  CMAKE_ARGS="$llama_flags" "${pip[@]}" --no-cache-dir --force-reinstall --no-deps llama-cpp-python
+  echo "$llama_flags" > .venv/.keyclip-llama-cmake-args
+fi
 echo "setup: installing keyclip[$extras] at the locked versions"
 "${pip[@]}" -e ".[$extras]"
 .venv/bin/python -c "import keyclip, faster_whisper, rapidocr, onnxruntime, tokenizers, cv2, llama_cpp, gradio" \
