@@ -66,8 +66,6 @@ class ChatApp:
     """Where accepted uploads are moved (outside Gradio's served folder)."""
     tabs: TabRegistry = field(default_factory=TabRegistry)
     """Each browser's chat state, found again after a reload."""
-    secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
-    """Encrypts the session id a browser keeps (a new run's browsers start afresh)."""
 
 
 def _entry_for(app: ChatApp, tab: TabState, token: str | None) -> VideoEntry | None:
@@ -92,6 +90,9 @@ def player_html(entry: VideoEntry) -> str:
             f'{" · " + page_clock(entry.duration, entry.duration) if entry.duration else ""}</div>')
 
 
+SESSION_KEY = "keyclip-session"
+READ_SESSION_JS = f"(tab, s) => [tab, window.localStorage.getItem('{SESSION_KEY}') || '']"
+KEEP_SESSION_JS = f"(s) => {{ if (s) window.localStorage.setItem('{SESSION_KEY}', s); }}"
 NO_PANEL = '<p class="kc-kind">Open a video to see its chapters, slides and transcript.</p>'
 EMPTY_PLAYER = '<div class="kc-kind">Upload a video or pick one already indexed.</div>'
 
@@ -128,7 +129,9 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
     with gr.Blocks(title="keyclip chat", analytics_enabled=False) as demo:
         tab = gr.State(lambda: TabState())  # called per tab (a class would be taken for a value)
-        stored = gr.BrowserState(None, storage_key="keyclip-session", secret=app.secret)
+        # this browser's session id, read from and kept in its localStorage by the page itself
+        # (read synchronously before the load event is sent, so a reload never races it)
+        stored = gr.Textbox(visible=False, elem_id="kc-session")
         timer = gr.Timer(1.0, active=False)
         gr.Markdown("## keyclip · ask a video, get answers with the moments they rest on")
         with gr.Row(equal_height=False, elem_id="kc-main"):
@@ -350,7 +353,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         panels = [chapters_panel, slides_panel, transcript_panel, suggest]
         exports = [export_md, export_json]
         opened = [status, player, chat, question, timer, *panels, *exports, tab]
-        demo.load(on_load, [tab, stored], [pick, *opened, stored], api_visibility="private")
+        demo.load(on_load, [tab, stored], [pick, *opened, stored], api_visibility="private",
+                  js=READ_SESSION_JS).then(None, [stored], None, js=KEEP_SESSION_JS)
         upload.upload(on_upload, [upload, tab], [pick, *opened], api_visibility="private",
                       concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
         pick.input(on_pick, [pick, tab], opened, api_visibility="private",

@@ -1,8 +1,8 @@
 """The chats of this run, by the browser that holds them, so a reload finds its chat again.
 
-The page keeps only its session's secret id in the browser (``gr.BrowserState``, encrypted with
-a key made for this run); the chats, uploads and answers stay on the server, here, for the most
-recent ``capacity`` browsers. A new run (its key is new) starts every browser afresh.
+The page keeps only its session's id (random, unguessable) in the browser's localStorage; the
+chats, uploads and answers stay on the server, here, for the most recent ``capacity`` browsers.
+A new run knows no id, so every browser starts afresh.
 
 Example:
     >>> tabs = TabRegistry()
