@@ -322,7 +322,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             if entry is None or not tab.index_path:
                 raise gr.Error("Upload or pick a video first.", print_exception=False)
             if not text:
-                return gr.skip(), gr.skip(), gr.skip(), tab
+                return *[gr.skip()] * 5, tab
             choice = AnswerChoice(int(budget_v), int(turns_v), llm_v or "none")
             try:
                 answer = app.agents.ask(Path(tab.index_path), entry.path, text, choice,
