@@ -16,11 +16,14 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keyclip.agent.result import Answer
-from keyclip.agent.run import Asker
 from keyclip.backends import packaged
 from keyclip.settings import Settings, with_llm_model
+
+if TYPE_CHECKING:  # the agent (LangGraph) is imported on first use: the page is served without it
+    from keyclip.agent.run import Asker
 
 NO_LLM = "none"
 
@@ -90,6 +93,7 @@ class Agents:
         return self._llms[key]
 
     def _shared_models(self) -> None:
+        import keyclip.agent.run  # noqa: F401 - half a second of LangGraph, off the page's path
         from keyclip.backends.registry import make_vlm
 
         if self._embedder is None and self._embedder_factory is not None:
@@ -103,6 +107,8 @@ class Agents:
             self._shared_models()
 
     def _asker(self, index_path: Path, video: Path, choice: AnswerChoice) -> Asker:
+        from keyclip.agent.run import Asker
+
         self._shared_models()
         key = (str(index_path), str(video), choice)
         asker = self._askers.get(key)
