@@ -164,3 +164,11 @@ def test_the_exported_conversation_keeps_times_and_neutralises_video_markup():
     data = json.loads(conversation_json("talk.mp4", 600.0, [("When is it defined?", answer)]))
     got = data["turns"][0]["answer"]
     assert got["video"] == "talk.mp4" and "thumbnail" not in got["citations"][0] and "/srv" not in json.dumps(data)
+
+
+def test_an_answer_quoting_the_video_is_never_reworded():
+    said = "We decode it with FFmpeg; set KEYCLIP_VLM__BACKEND=openai in the lab (see KEYCLIP_DOCS)."
+    answer = Answer(question="q", video="v", answer=f"At 0:00:10 (said): {said}", spans=[(10.0, 14.0)])
+    assert "FFmpeg; set KEYCLIP_VLM__BACKEND=openai in the lab (see KEYCLIP_DOCS)" in answer_html(answer, 60.0)
+    refused = Answer(question="q", video="v", answer="It needs the pixels (set KEYCLIP_VLM__BACKEND).", abstained=True)
+    assert "KEYCLIP_" not in answer_html(refused, 60.0)

@@ -33,7 +33,7 @@ def conversation_markdown(video: str, duration: float | None, turns: list[tuple[
         out += [f"## {_text(question)}", ""]
         if answer.abstained:
             out.append("*No answer from this video.*")
-        out += [_text(for_people(answer.answer)), ""]
+        out += [_text(for_people(answer.answer) if answer.abstained else answer.answer), ""]
         if answer.spans:
             out += ["Spans: " + ", ".join(_span(a, b, duration) for a, b in answer.spans), ""]
         for c in answer.citations:

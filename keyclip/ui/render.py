@@ -117,14 +117,14 @@ _DEVELOPER_WORDS = (
     (re.compile(r"\s*\((?:set |see )?KEYCLIP_[^)]*\)"), ""),
     (re.compile(r"\s*\bset KEYCLIP_\w+(?:=\S+)?"), ""),
     (re.compile(r"\bthat FFmpeg can read\b"), "that can be read"),
-    (re.compile(r"\bFFmpeg\b"), "the video reader"),
     (re.compile(r"\bvisual-token budget\b"), "picture budget"),
 )
 
 
 def for_people(text: str) -> str:
-    """A message in a user's words: set-up hints (``KEYCLIP_*`` variables), library names and
-    planner jargon are left to the details panel and the server log."""
+    """keyclip's own message in a user's words: set-up hints (``KEYCLIP_*`` variables), library
+    names and planner jargon are left to the details panel and the server log. Never applied to
+    text from the video (an answer that quotes it)."""
     for pattern, words in _DEVELOPER_WORDS:
         text = pattern.sub(words, text)
     return text
@@ -177,7 +177,9 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
     if title:
         parts.append(f"<p><strong>{html.escape(title)}.</strong></p>")
     starts = [a for a, _ in answer.spans] + [c.start for c in answer.citations]
-    parts.append(f"<p>{link_times(_one_line(for_people(answer.answer), 2000), duration, starts)}</p>")
+    # an answer quotes the video: only an abstention's words are keyclip's own to reword
+    text = for_people(answer.answer) if answer.abstained else answer.answer
+    parts.append(f"<p>{link_times(_one_line(text, 2000), duration, starts)}</p>")
     if answer.abstain_reason:
         parts.append(f'<p class="kc-kind">{html.escape(_one_line(for_people(answer.abstain_reason)))}</p>')
     for notice in answer.notices:
