@@ -28,7 +28,7 @@ def _span(a: float, b: float, duration: float | None) -> str:
 
 
 def conversation_markdown(video: str, duration: float | None, turns: list[tuple[str, Answer]]) -> str:
-    out = [f"# Questions about {video}", ""]
+    out = [f"# Questions about {_text(video)}", ""]
     for question, answer in turns:
         out += [f"## {_text(question)}", ""]
         if answer.abstained:
