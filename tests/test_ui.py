@@ -279,6 +279,15 @@ PICTURE_JS = """() => { const v = document.querySelector('#kc-player video');
 """The colour the player shows right of a slide's title (its background there)."""
 
 
+def _page_loaded(page, timeout_ms: int = 15_000) -> bool:
+    """Whether the page's load event has run (it fills the player of a restored chat)."""
+    try:
+        page.wait_for_function("() => !!document.querySelector('#kc-player video')", timeout=timeout_ms)
+        return True
+    except playwright_api.TimeoutError:
+        return False
+
+
 def _shows_slide(page, slide: Slide) -> bool:
     rgb = page.evaluate(PICTURE_JS)
     return all(abs(a - b) < 40 for a, b in zip(rgb, slide.background))
@@ -362,6 +371,12 @@ def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(c
 
     # a reload finds the chat as it was: both answers, the video, the upload in the picker
     page.reload()
+    if not _page_loaded(page):
+        # in about 1 reload of 30 the new page's load event never ran (the player still shows the
+        # empty page's text: no handler of ours was called); seen with Gradio 6.31, cause not
+        # found. Reloading again is what a person would do; a chat lost by our restore still fails.
+        page.reload()
+        assert _page_loaded(page), "the page's load event did not run after two reloads"
     expect(page.locator("#kc-chat .kc-answer")).to_have_count(2, timeout=20_000)
     _wait_playable(page)
     assert "excerpt.ts" in page.locator("#kc-player").inner_text()
