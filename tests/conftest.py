@@ -94,3 +94,23 @@ def dev_index(tmp_path_factory, dev_truth, model_cache):
     (cache / "models").symlink_to(model_cache, target_is_directory=True)
     s = Settings(cache_dir=cache)
     return build_index(DEV_VIDEO, s), s
+
+
+def stream_copy_late(source: Path, target: Path, fmt: str, late_s: float) -> Path:
+    """``source``'s first video and audio packets into ``target`` (container ``fmt``), every
+    timestamp ``late_s`` seconds later: a stream copy whose timestamps do not start at 0, as a
+    recorder or a cutter writes it (no re-encoding)."""
+    import av
+
+    with av.open(str(source)) as inp, av.open(str(target), "w", format=fmt) as out:
+        streams = [inp.streams.video[0], inp.streams.audio[0]]
+        outputs = {st.index: out.add_stream_from_template(st) for st in streams}
+        for packet in inp.demux(streams):
+            if packet.dts is None:  # a demuxer's flush packet
+                continue
+            shift = round(late_s / packet.time_base)
+            packet.dts += shift
+            packet.pts += shift
+            packet.stream = outputs[packet.stream.index]
+            out.mux(packet)
+    return target

@@ -26,6 +26,7 @@ from keyclip.media.grab import grab_frames
 from keyclip.media.playback import PlaybackFiles, check_playback, playback_key
 from keyclip.media.probe import probe
 from keyclip.settings import Settings
+from tests.conftest import stream_copy_late
 
 FFMPEG = shutil.which("ffmpeg")
 needs_ffmpeg = pytest.mark.skipif(FFMPEG is None, reason="the FFmpeg CLI is not installed (scripts/setup.sh --test)")
@@ -36,30 +37,13 @@ def _start(path: Path) -> float:
         return (c.start_time or 0) / av.time_base
 
 
-def _remux_to(source: Path, target: Path, fmt: str, shift_s: float) -> Path:
-    """``source``'s packets into ``target`` (container ``fmt``), every timestamp moved by
-    ``-shift_s`` seconds: a stream copy, as a recorder or a cutter writes it."""
-    with av.open(str(source)) as inp, av.open(str(target), "w", format=fmt) as out:
-        streams = [inp.streams.video[0], inp.streams.audio[0]]
-        outputs = {s.index: out.add_stream_from_template(s) for s in streams}
-        for packet in inp.demux(streams):
-            if packet.dts is None:
-                continue
-            shift = round(shift_s / packet.time_base)
-            packet.dts -= shift
-            packet.pts -= shift
-            packet.stream = outputs[packet.stream.index]
-            out.mux(packet)
-    return target
-
-
 @pytest.fixture(scope="module")
 def offset_files(sample, tmp_path_factory):
     folder = tmp_path_factory.mktemp("offset")
     src = Path(sample.path)
     return {
-        "mp4": _remux_to(src, folder / "excerpt.mp4", "mp4", -120.0),
-        "ts": _remux_to(src, folder / "excerpt.ts", "mpegts", -120.0),
+        "mp4": stream_copy_late(src, folder / "excerpt.mp4", "mp4", late_s=120.0),
+        "ts": stream_copy_late(src, folder / "excerpt.ts", "mpegts", late_s=120.0),
     }
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from keyclip.samples import Slide, make_sample_lecture
-from tests.conftest import REPO, needs_espeak
+from tests.conftest import REPO, needs_espeak, stream_copy_late
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = REPO / "artifacts" / "ui"
@@ -70,25 +70,8 @@ def media(tmp_path_factory):
     big = folder / "big.mp4"
     big.write_bytes(os.urandom(4 * 1024 * 1024))  # over the app's 3 MB limit below
     # the talk as a recorder's MPEG-TS excerpt: every timestamp 120 s late, no re-encoding
-    excerpt = _stream_copy(Path(talk.path), folder / "excerpt.ts", "mpegts", late_s=120.0)
+    excerpt = stream_copy_late(Path(talk.path), folder / "excerpt.ts", "mpegts", late_s=120.0)
     return {"talk": talk, "corrupt": corrupt, "big": big, "excerpt": excerpt}
-
-
-def _stream_copy(source: Path, target: Path, fmt: str, late_s: float) -> Path:
-    import av
-
-    with av.open(str(source)) as inp, av.open(str(target), "w", format=fmt) as out:
-        streams = [inp.streams.video[0], inp.streams.audio[0]]
-        outputs = {st.index: out.add_stream_from_template(st) for st in streams}
-        for packet in inp.demux(streams):
-            if packet.dts is None:
-                continue
-            shift = round(late_s / packet.time_base)
-            packet.dts += shift
-            packet.pts += shift
-            packet.stream = outputs[packet.stream.index]
-            out.mux(packet)
-    return target
 
 
 @pytest.fixture(scope="module")
@@ -166,6 +149,19 @@ def _player_time(page) -> float:
     return page.evaluate("() => document.querySelector('#kc-player video').currentTime")
 
 
+def _ask_for_the_second_slide(page, talk):
+    """Ask the talk's question with a known answer; its answer and first span link, checked to
+    start inside the second slide."""
+    _ask(page, "When is Dijkstra's algorithm explained?")
+    answer = page.locator("#kc-chat .kc-answer").first
+    expect(answer).to_be_visible(timeout=240_000)
+    truth = talk.slides[1]
+    link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
+    t = float(link.get_attribute("href").split("#kc-t=")[1])
+    assert truth["start"] - 1 <= t < truth["end"], (t, truth)
+    return answer, link, t
+
+
 def _wait_playable(page) -> None:
     page.wait_for_function("() => { const v = document.querySelector('#kc-player video');"
                            " return v && v.readyState >= 1 && v.duration > 0 }", timeout=20_000)
@@ -238,13 +234,7 @@ def test_upload_index_ask_and_seek_then_errors_and_isolation(chat_app, browser, 
     # A's video is ready: ask a question with a known answer, click the cited time
     expect(a.locator("#kc-job[data-state=done]")).to_be_visible(timeout=240_000)
     _wait_playable(a)
-    _ask(a, "When is Dijkstra's algorithm explained?")
-    answer = a.locator("#kc-chat .kc-answer").first
-    expect(answer).to_be_visible(timeout=240_000)
-    truth = talk.slides[1]
-    span_link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
-    t = float(span_link.get_attribute("href").split("#kc-t=")[1])
-    assert truth["start"] - 1 <= t < truth["end"], (t, truth)
+    answer, span_link, t = _ask_for_the_second_slide(a, talk)
     span_link.click()
     a.wait_for_function("t => Math.abs(document.querySelector('#kc-player video').currentTime - t) < 1", arg=t,
                         timeout=10_000)
@@ -306,13 +296,8 @@ def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(c
     assert abs(duration - talk.duration) < 0.5, (duration, talk.duration)
     _shot(page, "c-1-late-timestamps-watch-while-indexing")
     expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=240_000)
-    _ask(page, "When is Dijkstra's algorithm explained?")
-    answer = page.locator("#kc-chat .kc-answer").first
-    expect(answer).to_be_visible(timeout=240_000)
+    _, link, t = _ask_for_the_second_slide(page, talk)
     truth = talk.slides[1]
-    link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
-    t = float(link.get_attribute("href").split("#kc-t=")[1])
-    assert truth["start"] - 1 <= t < truth["end"], (t, truth)
     assert re.fullmatch(r"\d:\d\d–\d:\d\d", link.inner_text()), link.inner_text()  # m:ss under an hour
     link.click()
     page.wait_for_function("t => { const v = document.querySelector('#kc-player video');"
