@@ -178,20 +178,25 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                             f'<th>backend</th><th>model</th><th>present</th></tr></thead><tbody>{models}</tbody></table>',
                             elem_id="kc-models")
 
+        def unchanged() -> list:
+            """A skip for every output of opening a video but the tab (``opened``, defined with
+            the events below)."""
+            return [gr.skip()] * (len(opened) - 1)
+
         def on_load(tab: TabState, session: str | None):
             """A new page, or this browser's page reloaded: then its chats, uploads and video
             are as they were."""
             known = app.tabs.recall(session)
             if known is None:
                 app.tabs.remember(tab.session, tab)
-                return (gr.update(choices=_library_choices(app, tab), value=None), *[gr.skip()] * 11, tab,
+                return (gr.update(choices=_library_choices(app, tab), value=None), *unchanged(), tab,
                         tab.session)
             tab = known
             tab.search = ""  # the new page's search box is empty
             entry = _entry_for(app, tab, tab.video)
-            opened = open_video(tab, entry) if entry is not None else [gr.skip()] * 11
+            shown = open_video(tab, entry) if entry is not None else unchanged()
             return (gr.update(choices=_library_choices(app, tab), value=entry.token if entry else None),
-                    *opened, tab, tab.session)
+                    *shown, tab, tab.session)
 
         def open_video(tab: TabState, entry: VideoEntry):
             """Switch the tab to ``entry`` at once: its player (watch while it is indexed), its own
@@ -281,18 +286,18 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
         def on_pick(token: str | None, tab: TabState):
             if not token:  # the picker opened and closed without a choice
-                return *[gr.skip()] * 11, tab
+                return *unchanged(), tab
             entry = _entry_for(app, tab, token)
             if entry is None:
                 raise gr.Error("That video is not available.", print_exception=False)
             if entry.token == tab.video and tab.job is None and tab.index_path:
-                return *[gr.skip()] * 11, tab  # already open
+                return *unchanged(), tab  # already open
             return (*open_video(tab, entry), tab)
 
         def on_tick(tab: TabState):
             job = app.jobs.get(tab.job or "")
             if job is None or job.entry.token != tab.video:
-                return gr.skip(), gr.skip(), gr.Timer(active=False), *[gr.skip()] * 4, tab
+                return gr.skip(), gr.skip(), gr.Timer(active=False), *[gr.skip()] * len(panels), tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
             notices = [_clean(n, entry, app.settings) for n in notices]
