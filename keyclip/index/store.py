@@ -325,6 +325,11 @@ class IndexStore:
         """``(keyframe_id, clip_id, t, jpeg)`` in time order."""
         return self.db.execute("SELECT id, clip_id, t, jpeg FROM keyframes ORDER BY t, id").fetchall()
 
+    def keyframe_near(self, t: float) -> bytes | None:
+        """The JPEG of the keyframe nearest ``t`` (one row read, not every keyframe's picture)."""
+        row = self.db.execute("SELECT jpeg FROM keyframes ORDER BY abs(t - ?), id LIMIT 1", (t,)).fetchone()
+        return row[0] if row else None
+
     def mark_skipped(self, name: str, fingerprint: str, reason: str) -> None:
         """Record that a stage has nothing to do for this video (e.g. no audio stream)."""
         with self.transaction() as db:

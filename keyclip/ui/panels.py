@@ -11,14 +11,13 @@ Example:
 
 from __future__ import annotations
 
-import base64
 import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from keyclip.index.store import IndexStore
 from keyclip.settings import AnnotateOptions
-from keyclip.ui.render import page_clock, seek_link
+from keyclip.ui.render import jpeg_data_url, page_clock, seek_link
 
 MAX_SLIDES = 40
 
@@ -74,10 +73,6 @@ class VideoPanels:
         return f'<div class="kc-transcript">{rows}</div>'
 
 
-def _data_url(jpeg: bytes | None) -> str | None:
-    return None if not jpeg else "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
-
-
 def video_panels(index_path: Path, duration: float | None = None) -> VideoPanels:
     """The panels of the index at ``index_path`` (what is committed of it so far)."""
     from keyclip.batch.chapters import make_chapters
@@ -92,10 +87,9 @@ def video_panels(index_path: Path, duration: float | None = None) -> VideoPanels
         if "scenes" in pending or "ocr" in pending:
             return panels
         slides = distinct_slides(store.ocr_spans())
-        keyframes = store.keyframes()
-        for slide in slides:
-            near = min(keyframes, key=lambda k: abs(k[2] - slide.start - 0.5), default=None)
-            panels.slides.append((slide.start, slide.title, _data_url(near[3] if near else None)))
+        for i, slide in enumerate(slides):  # pictures for the slides the panel shows
+            thumb = jpeg_data_url(store.keyframe_near(slide.start + 0.5)) if i < MAX_SLIDES else None
+            panels.slides.append((slide.start, slide.title, thumb))
         if "embed" not in pending:
             chapters = make_chapters(store, AnnotateOptions(), duration, slides=slides)
             panels.chapters = [(c.start, c.title) for c in chapters]

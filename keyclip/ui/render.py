@@ -167,7 +167,12 @@ def thumbnail_url(path: str | None, max_bytes: int = 96_000) -> str | None:
         return None
     if len(data) > max_bytes:
         return None
-    return "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
+    return jpeg_data_url(data)
+
+
+def jpeg_data_url(jpeg: bytes | None) -> str | None:
+    """JPEG bytes as a data: URL (a page shows it without any file being served), or None."""
+    return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") if jpeg else None
 
 
 def answer_html(answer: Answer, duration: float | None = None) -> str:
