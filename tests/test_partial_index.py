@@ -40,6 +40,8 @@ def lecture(tmp_path_factory) -> Path:
 
 
 def test_an_answer_from_the_committed_speech_says_what_is_still_to_come(lecture, settings):
+    """The asker opened on the partial index is kept open (as the chat keeps askers warm): once
+    the build ends, its next answer rests on the whole index, not on the records it read first."""
     s = Settings(cache_dir=settings.cache_dir, **SLOW_VISUAL)
     seen: dict = {}
 
@@ -48,8 +50,8 @@ def test_an_answer_from_the_committed_speech_says_what_is_still_to_come(lecture,
             store = IndexStore.open(db, readonly=True)
             seen["pending"] = pending_stages(store)
             store.close()
-            with Asker(db, lecture, s) as asker:
-                seen["answer"] = asker.ask("what is a collision?")
+            seen["asker"] = Asker(db, lecture, s)
+            seen["answer"] = seen["asker"].ask("what is a collision?")
 
     result = build_index(lecture, s, on_commit=on_commit)
     assert {"scenes", "ocr", "objects", "embed"} <= set(seen["pending"]), seen["pending"]
@@ -58,9 +60,17 @@ def test_an_answer_from_the_committed_speech_says_what_is_still_to_come(lecture,
     assert 7.0 <= early.spans[0][0] <= 9.0  # "when two keys land in the same bucket, we call it a collision"
     notice = partial_notice(seen["pending"])
     assert notice in early.notices and "on-screen text" in notice and "speech" not in notice.split(":")[2]
+    assert {"ocr", "scenes", "embed"} <= set(early.pending) and "speech" not in early.pending
+    assert not any(r.kind == "ocr" for r in seen["asker"].tools.evidence.records)
+    with seen["asker"] as warm:  # the same asker, after the build
+        again = warm.ask("what is a collision?")
+        assert any(r.kind == "ocr" for r in warm.tools.evidence.records)
     with Asker(result.index_path, lecture, s) as asker:
         full = asker.ask("what is a collision?")
-    assert not any("still being indexed" in n for n in full.notices), full.notices
+    for answer in (full, again):
+        assert not any("still being indexed" in n for n in answer.notices), answer.notices
+        assert answer.pending == []
+    assert (again.answer, again.spans, again.confidence) == (full.answer, full.spans, full.confidence)
     store = IndexStore.open(result.index_path, readonly=True)
     assert pending_stages(store) == []
     store.close()

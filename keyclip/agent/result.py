@@ -21,7 +21,8 @@ JSON shape (``Answer.model_dump(mode="json")``)::
                                           # asking across an archive: the videos considered, best first
       "checks": {"features": {...}, "method": str, "best_option": "B", "probability": 0..1,
                  "focus": [str], "anchor": {...} | null},   # multiple choice: how it was verified
-      "notices": [str]                    # e.g. the LLM crashed and the answer is from the evidence alone
+      "notices": [str],                   # e.g. the LLM crashed and the answer is from the evidence alone
+      "pending": [str]                    # stages still being indexed when it was given ("speech", "ocr"...)
     }
 """
 
@@ -79,6 +80,9 @@ class Answer(BaseModel):
     best option and its calibrated probability, the question's focus and anchor."""
     notices: list[str] = Field(default_factory=list)
     """What went wrong on the way without stopping the answer (a model that crashed or timed out)."""
+    pending: list[str] = Field(default_factory=list)
+    """Stages of the index still being built when this answer was given (``speech`` while only
+    part of the transcript is in): the answer rests on the others only."""
 
     @field_validator("answer", "abstain_reason")
     @classmethod

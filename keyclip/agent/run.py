@@ -20,7 +20,7 @@ from keyclip.agent.evidence import Evidence
 from keyclip.agent.graph import Tools, build_graph
 from keyclip.agent.result import Answer
 from keyclip.errors import CacheError
-from keyclip.index.partial import partial_notice, pending_stages, speech_until
+from keyclip.index.partial import STAGE_WORDS, index_version, partial_notice, pending_stages, speech_until
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
 
@@ -31,6 +31,7 @@ class Asker:
         from keyclip.backends.registry import make_embedder, make_llm, make_vlm
 
         self.settings = settings
+        self._load_models = load_models
         self.store = IndexStore.open(index_path, readonly=True)
         if embedder is None and load_models and self.store.has_embeddings():
             embedder = make_embedder(settings)
@@ -46,29 +47,50 @@ class Asker:
         if vlm is None and load_models:
             vlm = make_vlm(settings)
             self._owned.append(vlm)
-        self.tools = Tools(settings, Path(video), Path(index_path), self.store, Evidence(self.store, embedder),
-                           llm, vlm)
         self._saver = None
         self._db: sqlite3.Connection | None = None
+        self._read_index(Path(video), Path(index_path), embedder, llm, vlm)
+
+    def _read_index(self, video: Path, index_path: Path, embedder, llm, vlm) -> None:
+        """Read the index's records (and build the graphs over them) as they are now."""
+        self._version = index_version(self.store)
+        self.tools = Tools(self.settings, video, index_path, self.store, Evidence(self.store, embedder), llm, vlm)
         self._plain = build_graph(self.tools)
         self._with_sessions = None
+
+    def _follow_the_index(self) -> None:
+        """An index being built gains stages while this asker is open (the chat keeps askers
+        warm): its records are read again once the index holds more than when they were read,
+        so no answer rests on a partial index after the rest has landed."""
+        if index_version(self.store) != self._version:
+            self.store.forget()
+            t = self.tools
+            embedder = t.evidence.embedder
+            if embedder is None and self._load_models and self.store.has_embeddings():
+                from keyclip.backends.registry import make_embedder
+                from keyclip.tools.embed import MemoEmbedder
+
+                embedder = MemoEmbedder(make_embedder(self.settings))  # the embeddings landed since
+            self._read_index(t.video, t.index_path, embedder, t.llm, t.vlm)
 
     def _session_graph(self):
         if self._with_sessions is None:
             from langgraph.checkpoint.sqlite import SqliteSaver
 
-            path = self.settings.cache_dir / "sessions.sqlite"
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._db = sqlite3.connect(path, check_same_thread=False)
-            except (OSError, sqlite3.Error) as exc:
-                raise CacheError(f"cannot open the session store {path}: {exc}") from exc
-            self._saver = SqliteSaver(self._db)
+            if self._saver is None:
+                path = self.settings.cache_dir / "sessions.sqlite"
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                    self._db = sqlite3.connect(path, check_same_thread=False)
+                except (OSError, sqlite3.Error) as exc:
+                    raise CacheError(f"cannot open the session store {path}: {exc}") from exc
+                self._saver = SqliteSaver(self._db)
             self._with_sessions = build_graph(self.tools, checkpointer=self._saver)
         return self._with_sessions
 
     def ask(self, question: str, options: list[str] | None = None, session: str | None = None) -> Answer:
         start = time.perf_counter()
+        self._follow_the_index()
         seen = len(self._model_failures())
         state = {"question": question, "options": list(options or [])}
         # numpy's OpenBLAS threads spin after each small matrix product and steal the cores
@@ -85,7 +107,9 @@ class Asker:
         left_out = claims_notice(self.tools.evidence.claims)
         if left_out:
             answer.notices.append(left_out)
-        still_to_come = partial_notice(pending_stages(self.store), speech_until(self.store))
+        pending, until = pending_stages(self.store), speech_until(self.store)
+        answer.pending = [name for name in pending if name in STAGE_WORDS]
+        still_to_come = partial_notice(pending, until)
         if still_to_come:  # the index is being built: the answer rests on the stages committed so far
             answer.notices.append(still_to_come)
         return answer

@@ -25,6 +25,10 @@ STAGE_WORDS = {
 or are off by default)."""
 
 
+ASK_AGAIN = "; ask again when indexing finishes for the full evidence"
+"""The end of :func:`partial_notice` (left out where the answer is updated by itself, as in the chat)."""
+
+
 def pending_stages(store: IndexStore) -> list[str]:
     """Stages of ``ALL_STAGES`` the index holds no result of yet (a stage committed with other
     settings still holds evidence: it is not pending here)."""
@@ -32,6 +36,15 @@ def pending_stages(store: IndexStore) -> list[str]:
 
     done = {name for (name,) in store.db.execute("SELECT name FROM stages")}
     return [name for name in ALL_STAGES if name not in done]
+
+
+def index_version(store: IndexStore) -> tuple:
+    """What the index holds now, as a value that changes whenever a stage (or a window of the
+    transcript) is committed: readers that keep records in memory compare it to know theirs are
+    out of date."""
+    stages = tuple(store.db.execute("SELECT name, fingerprint, finished_at FROM stages ORDER BY name"))
+    part = store.speech_part()
+    return stages, None if part is None else float(part["until"])
 
 
 def speech_until(store: IndexStore) -> float | None:
@@ -50,5 +63,4 @@ def partial_notice(pending: list[str], transcribed_until: float | None = None) -
     words = ", ".join(names)
     if not words:
         return ""
-    return (f"answered while the video is still being indexed: not yet in the index: {words}; "
-            "ask again when indexing finishes for the full evidence")
+    return f"answered while the video is still being indexed: not yet in the index: {words}{ASK_AGAIN}"

@@ -382,6 +382,10 @@ class IndexStore:
             self._memo[key] = load()
         return self._memo[key]
 
+    def forget(self) -> None:
+        """Drop what :meth:`memoised` remembered (the index gained stages since it was read)."""
+        self._memo.clear()
+
     def records(self, kind: str | None = None) -> list[Record]:
         sql = "SELECT id, kind, t0, t1, text FROM records"
         args: tuple = ()
