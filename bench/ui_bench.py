@@ -3,7 +3,9 @@
 For each lecture: ``app.py chat`` started on an empty cache (page served after how many seconds),
 the lecture uploaded through the page, then the seconds from the upload's acceptance (the
 status shows the job) until the player can play, until the question box opens (speech
-indexed), until the first answer to a question about it, and until the whole index is done.
+indexed), until the first answer to a question about it, until the whole index is done, and
+(when the question was answered while indexing) until that answer was replaced by the one from
+the whole index.
 
     .venv/bin/python bench/ui_bench.py [--sets dev seta] [--json out.json]
 
@@ -95,13 +97,18 @@ def run_one(video: Path, truth: dict, model_cache: Path) -> dict:
                 answered = time.monotonic() - accepted
                 expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=3_600_000)
                 done = time.monotonic() - accepted
+                updated = None
+                if indexing_when_asked:  # the answer given from part of the index is replaced
+                    expect(page.locator("#kc-chat .kc-answer .kc-updated")).to_have_count(1, timeout=600_000)
+                    updated = time.monotonic() - accepted
                 browser.close()
         finally:
             proc.terminate()
             proc.wait(30)
     return {"page_served_s": round(served, 2), "playable_s": round(playable, 2), "askable_s": round(askable, 2),
             "first_answer_s": round(answered, 2), "asked_while_indexing": indexing_when_asked,
-            "index_done_s": round(done, 2), "duration_s": truth.get("duration")}
+            "index_done_s": round(done, 2), "answer_updated_s": updated and round(updated, 2),
+            "duration_s": truth.get("duration")}
 
 
 def main() -> None:
@@ -127,12 +134,13 @@ def main() -> None:
         rows.append({"set": name, **run_one(video, truth, model_cache)})
     table = Table(title="keyclip chat timings (one run each, seconds after the upload is accepted)")
     for col in ("set", "video s", "page served", "playable", "askable", "first answer", "asked while indexing",
-                "index done"):
+                "index done", "answer updated"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["set"], f"{r['duration_s'] or 0:.0f}", f"{r['page_served_s']:.2f}", f"{r['playable_s']:.2f}",
                       f"{r['askable_s']:.1f}", f"{r['first_answer_s']:.1f}", "yes" if r["asked_while_indexing"] else "no",
-                      f"{r['index_done_s']:.1f}")
+                      f"{r['index_done_s']:.1f}",
+                      "—" if r["answer_updated_s"] is None else f"{r['answer_updated_s']:.1f}")
     Console().print(table)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2))

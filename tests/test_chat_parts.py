@@ -132,6 +132,26 @@ def test_answer_html_shows_a_model_failure_notice_escaped():
     assert 'class="kc-kind kc-notice">Notice: the LLM &lt;b&gt;x&lt;/b&gt; crashed (SIGSEGV)' in out
 
 
+def test_an_answer_from_a_partial_index_and_its_update_read_as_such():
+    from keyclip.index.partial import partial_notice
+
+    notice = partial_notice(["ocr", "objects"])
+    early = Answer(question="q", video="v", answer="Said <b>early</b>.", spans=[(10.0, 12.0)],
+                   notices=[notice], pending=["ocr", "objects"])
+    out = answer_html(early, duration=60.0)
+    assert "kc-will-update" in out and "still being indexed" in out and "ask again" not in out
+    assert "kc-updated" not in out
+    # the update: changed, it quotes the first answer (escaped: the video's words); unchanged, it says so
+    full = Answer(question="q", video="v", answer="Shown on the slide.", spans=[(20.0, 25.0)])
+    updated = answer_html(full, duration=60.0, earlier=early)
+    assert "kc-will-update" not in updated and "still being indexed" not in updated
+    assert "Updated now that the whole video is indexed" in updated and "early" in updated
+    assert "at 0:10" in updated and "<b>early" not in updated
+    same = early.model_copy(update={"notices": [], "pending": []})
+    assert "the answer stands" in answer_html(same, duration=60.0, earlier=early)
+    assert "ask again when indexing finishes" in notice  # the CLI's words keep the hint
+
+
 def test_page_words_times_question_markup_and_upload_names():
     from keyclip.ui.blocks import question_html, upload_file_name
     from keyclip.ui.render import for_people, page_clock

@@ -74,13 +74,11 @@ def media(tmp_path_factory):
     return {"talk": talk, "corrupt": corrupt, "big": big, "excerpt": excerpt}
 
 
-@pytest.fixture(scope="module")
-def chat_app(tmp_path_factory, sample_index, media):
-    """``app.py chat`` on a free loopback port, its cache holding the sample lecture's index."""
-    result, sample_settings = sample_index
-    root = tmp_path_factory.mktemp("ui-app")
+def _start_app(root: Path, cache_from: Path, env_extra: dict | None = None):
+    """``app.py chat`` on a free loopback port, its cache a copy of ``cache_from``; yields what
+    the tests use and kills the process group at the end."""
     cache = root / "cache"
-    shutil.copytree(sample_settings.cache_dir, cache, symlinks=True)  # models/ stays a link to the shared models
+    shutil.copytree(cache_from, cache, symlinks=True)  # models/ stays a link to the shared models
     tmp = root / "tmp"
     tmp.mkdir()
     # what a crashed run leaves: its folder with an upload, its owner process gone
@@ -92,7 +90,7 @@ def chat_app(tmp_path_factory, sample_index, media):
     (stale / "owner.pid").write_text(str(gone.pid))
     port = _free_port()
     env = {**os.environ, "KEYCLIP_CACHE_DIR": str(cache), "TMPDIR": str(tmp),
-           "KEYCLIP_UI__MAX_UPLOAD_MB": "3", "KEYCLIP_UI__MAX_DURATION_S": "600"}
+           "KEYCLIP_UI__MAX_UPLOAD_MB": "3", "KEYCLIP_UI__MAX_DURATION_S": "600", **(env_extra or {})}
     log = (root / "app.log").open("w")
     proc = subprocess.Popen([sys.executable, str(REPO / "app.py"), "chat", "--port", str(port)], env=env,
                             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -114,6 +112,13 @@ def chat_app(tmp_path_factory, sample_index, media):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
     log.close()
+
+
+@pytest.fixture(scope="module")
+def chat_app(tmp_path_factory, sample_index, media):
+    """``app.py chat`` on a free loopback port, its cache holding the sample lecture's index."""
+    _, sample_settings = sample_index
+    yield from _start_app(tmp_path_factory.mktemp("ui-app"), sample_settings.cache_dir)
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +375,55 @@ def test_a_file_whose_timestamps_start_late_plays_and_seeks_on_the_index_clock(c
     expect(page.locator("[role=option]").filter(has_text="excerpt.ts")).to_have_count(1, timeout=10_000)
     page.keyboard.press("Escape")
     _shot(page, "c-5-after-reload")
+    assert outside == []
+
+
+@pytest.fixture(scope="module")
+def slow_visual_app(tmp_path_factory, sample_index):
+    """A second app whose visual pass reads the screen every half second (OCR at every sample),
+    so on any machine its speech is in well before the rest of the index."""
+    _, sample_settings = sample_index
+    yield from _start_app(tmp_path_factory.mktemp("ui-slow-app"), sample_settings.cache_dir,
+                          {"KEYCLIP_OCR__CHANGE_THRESHOLD": "0", "KEYCLIP_OCR__INTERVAL_S": "0.5"})
+
+
+def test_an_answer_given_while_indexing_is_updated_when_the_whole_video_is_in(slow_visual_app, browser, media):
+    """Asked once the speech is in and the pictures are not: the answer says so and that it will
+    be updated; when indexing ends the same message is replaced by the answer from the whole
+    index (saying whether it changed), without asking again."""
+    outside: list[str] = []
+    page = _page(browser, slow_visual_app["url"], outside)
+    talk = media["talk"]
+    _upload(page, Path(talk.path))
+    expect(page.locator("#kc-q textarea")).to_be_enabled(timeout=240_000)  # speech committed
+    running = page.locator("#kc-job").get_attribute("data-state")
+    _, _, early_t = _ask_for_the_second_slide(page, talk)
+    answer = page.locator("#kc-chat .kc-answer").first
+    state_then = page.locator("#kc-job").get_attribute("data-state")
+    _shot(page, "d-1-answer-while-indexing")
+    assert running == "running", running
+    if state_then == "running":  # the answer came before indexing ended (the usual case)
+        expect(answer.locator(".kc-will-update")).to_have_count(1)
+        assert "still being indexed" in answer.inner_text()
+    expect(page.locator("#kc-job[data-state=done]")).to_be_visible(timeout=240_000)
+    updated = answer.locator(".kc-updated")
+    expect(updated).to_have_count(1, timeout=120_000)
+    assert re.search(r"Checked again|Updated now", updated.inner_text()), updated.inner_text()
+    expect(answer.locator(".kc-will-update")).to_have_count(0)
+    assert "still being indexed" not in answer.inner_text()
+    expect(page.locator("#kc-chat .kc-answer")).to_have_count(1)  # replaced in place, not added
+    truth = talk.slides[1]
+    link = answer.locator("p", has_text="Spans").locator("a.kc-seek").first
+    t = float(link.get_attribute("href").split("#kc-t=")[1])
+    assert truth["start"] - 1 <= t < truth["end"], (t, early_t, truth)
+    _shot(page, "d-2-answer-updated")
+    # the export holds the updated answer
+    with page.expect_download() as download:
+        page.locator("#kc-export-json").click()
+    data = json.loads(Path(download.value.path()).read_text())
+    assert data["turns"][0]["answer"]["pending"] == [] and len(data["turns"]) == 1
+    log = slow_visual_app["log"].read_text()
+    assert "Traceback" not in log, log[-3000:]
     assert outside == []
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import gradio as gr
 
+from keyclip.agent.result import Answer
 from keyclip.backends.registry import model_table
 from keyclip.console import clock
 from keyclip.errors import KeyclipError
@@ -35,6 +36,17 @@ VIDEO_TYPES = [".mp4", ".m4v", ".mov", ".mkv", ".webm", ".avi", ".mpg", ".mpeg",
 
 
 @dataclass
+class ChatTurn:
+    """One question of a chat, its answer, the settings it was asked with, and where the answer
+    is in the chat's history (so it can be replaced when the whole video is indexed)."""
+
+    question: str
+    answer: Answer
+    choice: AnswerChoice
+    message: int
+
+
+@dataclass
 class TabState:
     session: str = field(default_factory=lambda: secrets.token_urlsafe(12))
     video: str | None = None
@@ -44,13 +56,16 @@ class TabState:
     chats: dict[str, list[dict]] = field(default_factory=dict)
     conversations: dict[str, str] = field(default_factory=dict)
     """The agent session of each video's chat (a cleared chat starts a new one)."""
-    turns: dict[str, list] = field(default_factory=dict)
-    """Each video's questions and answers, for export: ``[(question, Answer)]``."""
+    turns: dict[str, list[ChatTurn]] = field(default_factory=dict)
+    """Each video's questions and answers (for export, and to update answers given while it was
+    being indexed)."""
     panels: VideoPanels | None = None
     panels_of: tuple = ()
     """What ``panels`` were built from: (video token, committed stages)."""
     search: str = ""
     """The transcript search (kept while the panels refresh)."""
+    updates: int = 0
+    """How many times answers were updated (the value ``update_due`` is set to)."""
 
     def conversation(self, token: str) -> str:
         return self.conversations.setdefault(token, f"{self.session}-{secrets.token_hex(4)}")
@@ -133,6 +148,9 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         # (read synchronously before the load event is sent, so a reload never races it)
         stored = gr.Textbox(visible=False, elem_id="kc-session")
         timer = gr.Timer(1.0, active=False)
+        # bumped when answers given from a partial index can be updated: its change event
+        # re-asks them in the answering queue (never inside a tick)
+        update_due = gr.State(0)
         gr.Markdown("## keyclip · ask a video, get answers with the moments they rest on")
         with gr.Row(equal_height=False, elem_id="kc-main"):
             with gr.Column(scale=5, elem_id="kc-left"):
@@ -209,7 +227,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             history = tab.chats.setdefault(entry.token, [])
             running = job.state in ("queued", "running")
             return (status_html, player_html(entry), history, question_state(job, entry), gr.Timer(active=running),
-                    *panels_update(tab, job, entry, tab.search, force=True), *export_files(tab, entry))
+                    *panels_update(tab, job, entry, tab.search, force=True), *export_files(tab, entry),
+                    update_signal(tab, job, entry))
 
         def question_state(job, entry: VideoEntry):
             if job.state == "done":
@@ -244,8 +263,16 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             return (p.chapters_html(), p.slides_html(), p.transcript_html(query),
                     gr.Dataset(samples=[[q] for q in ideas], visible=bool(ideas)))
 
+        def update_signal(tab: TabState, job, entry: VideoEntry):
+            """A new value for ``update_due`` when ``entry``'s index is complete and some of its
+            answers were given before it was, else a skip."""
+            if job is None or job.state != "done" or not any(t.answer.pending for t in tab.turns.get(entry.token, [])):
+                return gr.skip()
+            tab.updates += 1
+            return tab.updates
+
         def export_files(tab: TabState, entry: VideoEntry):
-            turns = tab.turns.get(entry.token, [])
+            turns = [(t.question, t.answer) for t in tab.turns.get(entry.token, [])]
             if not turns:
                 return gr.update(value=None, interactive=False), gr.update(value=None, interactive=False)
             folder = app.uploads.parent / "exports" / tab.session
@@ -297,7 +324,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         def on_tick(tab: TabState):
             job = app.jobs.get(tab.job or "")
             if job is None or job.entry.token != tab.video:
-                return gr.skip(), gr.skip(), gr.Timer(active=False), *[gr.skip()] * len(panels), tab
+                return gr.skip(), gr.skip(), gr.Timer(active=False), *[gr.skip()] * len(panels), gr.skip(), tab
             entry = job.entry
             snap, notices = job.progress.snapshot()
             notices = [_clean(n, entry, app.settings) for n in notices]
@@ -307,13 +334,13 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 tab.index_path = str(job.index_path)
             if job.state in ("queued", "running"):
                 return (status_html, question_state(job, entry), gr.Timer(active=True),
-                        *panels_update(tab, job, entry, tab.search), tab)
+                        *panels_update(tab, job, entry, tab.search), gr.skip(), tab)
             tab.job = None
             if job.state == "failed":
                 tab.index_path = None
                 gr.Warning(error or "indexing failed")
             return (status_html, question_state(job, entry), gr.Timer(active=False),
-                    *panels_update(tab, job, entry, tab.search), tab)
+                    *panels_update(tab, job, entry, tab.search), update_signal(tab, job, entry), tab)
 
         def on_search(query: str, tab: TabState):
             tab.search = query or ""
@@ -327,7 +354,7 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             if entry is None or not tab.index_path:
                 raise gr.Error("Upload or pick a video first.", print_exception=False)
             if not text:
-                return *[gr.skip()] * 5, tab
+                return *[gr.skip()] * 6, tab
             choice = AnswerChoice(int(budget_v), int(turns_v), llm_v or "none")
             try:
                 answer = app.agents.ask(Path(tab.index_path), entry.path, text, choice,
@@ -341,10 +368,43 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
             history = tab.chats.setdefault(entry.token, [])
             history += [{"role": "user", "content": question_html(text)},
                         {"role": "assistant", "content": answer_html(answer, entry.duration)}]
-            tab.turns.setdefault(entry.token, []).append((text, answer))
+            tab.turns.setdefault(entry.token, []).append(ChatTurn(text, answer, choice, len(history) - 1))
             if tab.video != entry.token:  # another video was opened meanwhile: file the answer under its own
-                return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), tab
-            return (history, "", plan_html(answer, entry.duration), *export_files(tab, entry), tab)
+                return gr.skip(), "", gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
+            # the index may have been finished while this answer was given from part of it
+            job = app.jobs.of_video(entry.token)
+            return (history, "", plan_html(answer, entry.duration), *export_files(tab, entry),
+                    update_signal(tab, job, entry), tab)
+
+        def on_update(_due: int, tab: TabState):
+            """Answer again, from the whole index, the questions of the open video that were
+            answered while it was being indexed, and put the new answers in place of the old
+            (each says whether it changed). They are asked in a new conversation, in their
+            order, so follow-ups refer to the updated answers."""
+            entry = _entry_for(app, tab, tab.video)
+            turns = tab.turns.get(entry.token, []) if entry is not None else []
+            if entry is None or not tab.index_path or not any(t.answer.pending for t in turns):
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
+            tab.conversations.pop(entry.token, None)
+            session = tab.conversation(entry.token)
+            history = tab.chats.setdefault(entry.token, [])
+            for turn in turns:
+                try:
+                    answer = app.agents.ask(Path(tab.index_path), entry.path, turn.question, turn.choice,
+                                            session=session)
+                except Exception:  # noqa: BLE001 - the first answer stays, as it was shown
+                    logger.exception("updating the answer to %r on %s failed", turn.question, entry.name)
+                    continue
+                if answer.pending:  # still not the whole index (another build of it is running)
+                    continue
+                earlier, turn.answer = turn.answer, answer
+                if turn.message < len(history):
+                    history[turn.message] = {"role": "assistant",
+                                             "content": answer_html(answer, entry.duration, earlier=earlier)}
+            if tab.video != entry.token:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
+            last = turns[-1].answer
+            return history, plan_html(last, entry.duration), *export_files(tab, entry), tab
 
         def on_clear(tab: TabState):
             if tab.video:
@@ -357,22 +417,24 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         # errors are toasts: no "Error" badge left over the picker or the status
         panels = [chapters_panel, slides_panel, transcript_panel, suggest]
         exports = [export_md, export_json]
-        opened = [status, player, chat, question, timer, *panels, *exports, tab]
+        opened = [status, player, chat, question, timer, *panels, *exports, update_due, tab]
         demo.load(on_load, [tab, stored], [pick, *opened, stored], api_visibility="private",
                   js=READ_SESSION_JS).then(None, [stored], None, js=KEEP_SESSION_JS)
         upload.upload(on_upload, [upload, tab], [pick, *opened], api_visibility="private",
                       concurrency_id="intake", concurrency_limit=4, show_progress="hidden")
         pick.input(on_pick, [pick, tab], opened, api_visibility="private",
                    concurrency_id="intake", show_progress="hidden")
-        timer.tick(on_tick, [tab], [status, question, timer, *panels, tab], api_visibility="private",
+        timer.tick(on_tick, [tab], [status, question, timer, *panels, update_due, tab], api_visibility="private",
                    concurrency_limit=None, show_progress="hidden")
-        question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, tab],
+        question.submit(on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, update_due, tab],
                         api_visibility="private", concurrency_id="ask", concurrency_limit=1)
+        update_due.change(on_update, [update_due, tab], [chat, plan, *exports, tab], api_visibility="private",
+                          concurrency_id="ask", concurrency_limit=1, show_progress="hidden")
         chat.clear(on_clear, [tab], [plan, *exports, tab], api_visibility="private")
         # a suggested question is asked as if typed (the box must be open: the video is askable)
         suggest.click(lambda values: values[0], [suggest], [question], api_visibility="private",
                       show_progress="hidden").then(
-            on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, tab],
+            on_ask, [question, tab, budget, turns, llm], [chat, question, plan, *exports, update_due, tab],
             api_visibility="private", concurrency_id="ask", concurrency_limit=1)
         search.change(on_search, [search, tab], [transcript_panel, tab], api_visibility="private",
                       show_progress="hidden", concurrency_limit=None)

@@ -150,6 +150,11 @@ class IndexJobs:
         question can be answered while the rest is indexed."""
         return job.state == "done" or (job.index_path is not None and bool({"speech", "speech:part"} & job.committed))
 
+    def of_video(self, token: str) -> Job | None:
+        """The latest job for the library video ``token``, if there was one."""
+        with self._lock:
+            return self._jobs.get(self._by_video.get(token, ""))
+
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from keyclip.agent.result import Answer
 from keyclip.console import clock
+from keyclip.index.partial import ASK_AGAIN
 
 KIND_LABELS = {"speech": "said", "screen-text": "on screen", "seen": "seen", "frames": "seen (frames)", "scene": "footage"}
 
@@ -175,10 +176,13 @@ def jpeg_data_url(jpeg: bytes | None) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii") if jpeg else None
 
 
-def answer_html(answer: Answer, duration: float | None = None) -> str:
-    """The chat message for ``answer`` (one HTML block: no blank lines inside)."""
+def answer_html(answer: Answer, duration: float | None = None, earlier: Answer | None = None) -> str:
+    """The chat message for ``answer`` (one HTML block: no blank lines inside); ``earlier``: the
+    answer it replaces, given while the video was still being indexed."""
     title = "I can't answer that from this video" if answer.abstained else ""
     parts = ['<div class="kc-answer">']
+    if earlier is not None:
+        parts.append(f'<p class="kc-kind kc-updated">{html.escape(updated_line(earlier, answer, duration))}</p>')
     if title:
         parts.append(f"<p><strong>{html.escape(title)}.</strong></p>")
     starts = [a for a, _ in answer.spans] + [c.start for c in answer.citations]
@@ -188,7 +192,12 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
     if answer.abstain_reason:
         parts.append(f'<p class="kc-kind">{html.escape(_one_line(for_people(answer.abstain_reason)))}</p>')
     for notice in answer.notices:
+        if answer.pending:  # the chat updates it by itself: no need to ask again
+            notice = notice.replace(ASK_AGAIN, "")
         parts.append(f'<p class="kc-kind kc-notice">Notice: {html.escape(_one_line(for_people(notice)))}</p>')
+    if answer.pending:
+        parts.append('<p class="kc-kind kc-notice kc-will-update">This answer is updated here when the '
+                     'whole video is indexed.</p>')
     if answer.spans:
         links = ", ".join(seek_link(a, f"{page_clock(a, duration)}–{page_clock(b, duration)}")
                           for a, b in answer.spans)
@@ -207,6 +216,22 @@ def answer_html(answer: Answer, duration: float | None = None) -> str:
         parts.append("</div>")
     parts.append("</div>")
     return "".join(parts)
+
+
+def updated_line(earlier: Answer, answer: Answer, duration: float | None = None) -> str:
+    """One line over an answer that replaced one given from a partial index: whether it changed,
+    and what the first one said (people may have read it)."""
+    def said(a: Answer) -> str:
+        if a.abstained:
+            return "no answer"
+        where = f" at {page_clock(a.spans[0][0], duration)}" if a.spans else ""
+        return f"\u201c{_one_line(a.answer, 160)}\u201d{where}"
+
+    same = (earlier.abstained == answer.abstained and earlier.answer == answer.answer
+            and earlier.spans[:1] == answer.spans[:1])
+    if same:
+        return "Checked again now that the whole video is indexed: the answer stands."
+    return f"Updated now that the whole video is indexed (the first answer, from part of it, was {said(earlier)})."
 
 
 PLAN_HEADERS = ("turn", "clips", "frames", "resolution", "visual tok.", "text tok.", "s")
