@@ -292,11 +292,12 @@ def _build_locked(
         notices.append(msg)
         progress.notice(msg)
 
-    # speech and the single visual decode run on threads of their own, side by side (see _threads)
+    # speech, the single visual decode and the voice prints run on threads of their own, side
+    # by side (see _threads)
     speech_future: Future | None = None
     visual_future: Future | None = None
     stop = threading.Event()
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="keyclip-index")
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="keyclip-index")
     visual_todo = [name for name in VISUAL_STAGES if name in todo]
     with_speech = "speech" in todo and (media.audio is not None or s.speech.source != "asr")
     # only recognition is long enough to be worth the cores; cues from a file are read at once
@@ -312,6 +313,9 @@ def _build_locked(
             else:
                 speech_future = pool.submit(_run_speech, path, media, s, models, speech_threads, progress, stop,
                                             store.path, fingerprints, printer, on_commit, note)
+        # voice prints need only the audio and the settled transcript: they are made beside
+        # speech as it settles, at the visual pass's lower priority (whichever of the two ends first)
+        printer_future = None if printer is None else pool.submit(_lowered(10, printer.run), path, stop.is_set)
         if visual_todo:
             from keyclip.index.visual_pass import run_visual_pass, stored_layout
 
@@ -323,9 +327,6 @@ def _build_locked(
                 write(fingerprint=fingerprints[name])
                 stage_seconds[name] = secs
                 on_commit(name, store.path)
-        # voice prints need only the audio and the settled transcript: they are made beside
-        # speech, on the thread the visual pass has left, at its lower priority
-        printer_future = None if printer is None else pool.submit(_lowered(10, printer.run), path, stop.is_set)
         if speech_future is not None:
             stage_seconds |= speech_future.result()
         if printer_future is not None:
