@@ -8,6 +8,7 @@ indexed), until the first answer to a question about it, until the whole index i
 the whole index.
 
     .venv/bin/python bench/ui_bench.py [--sets dev seta] [--json out.json]
+    .venv/bin/python bench/ui_bench.py --sets none --video long.mp4   # a variant only (a dev-set question)
 
 Needs Debian's chromium and playwright (``scripts/setup.sh --test``); the lectures are
 ``bench/sets.py``'s (the dev set and the built devsets). Upload limits are raised for the run.
@@ -115,6 +116,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="*", help="only these sets (dev, seta, …)")
     parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--video", type=Path, help="also this video (a longer variant, say), asked about a slide "
+                                                   "of --truth")
+    parser.add_argument("--truth", type=Path, help="the ground truth the --video question is taken from "
+                                                   "(default: the dev set's)")
     args = parser.parse_args()
     os.environ.setdefault("KEYCLIP_UI__MAX_UPLOAD_MB", "4096")
     from keyclip.settings import Settings
@@ -132,6 +137,13 @@ def main() -> None:
             continue
         console.print(f"{name}: {video.name} …")
         rows.append({"set": name, **run_one(video, truth, model_cache)})
+    if args.video:
+        from keyclip.media.probe import probe
+
+        truth_file = args.truth or next(folder for name, folder in lecture_sets() if name == "dev") / "ground_truth.json"
+        truth = json.loads(Path(truth_file).read_text()) | {"duration": probe(args.video).duration}
+        console.print(f"{args.video.name} …")
+        rows.append({"set": args.video.name, **run_one(args.video, truth, model_cache)})
     table = Table(title="keyclip chat timings (one run each, seconds after the upload is accepted)")
     for col in ("set", "video s", "page served", "playable", "askable", "first answer", "asked while indexing",
                 "index done", "answer updated"):

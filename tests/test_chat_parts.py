@@ -46,10 +46,18 @@ def test_library_lists_cache_and_archive_once_and_uploads_only_to_their_owner(sa
     entry = next(e for e in shared if e.name == "sample.mp4")
     assert library.get(entry.token).path == Path(sample.path)
 
-    mine = library.add_upload(tmp_path / "u" / "video.mp4", "../../secret/talk.mp4", owner="tab-a")
-    assert mine.name == "talk.mp4"  # a client's file name never carries folders
+    mine, added = library.add_upload(tmp_path / "u" / "video.mp4", "../../secret/talk.mp4", owner="tab-a",
+                                     content="c0ffee")
+    assert added and mine.name == "talk.mp4"  # a client's file name never carries folders
     assert mine in library.visible_to("tab-a") and mine not in library.visible_to("tab-b")
     assert library.get("not-a-token") is None and len(mine.token) >= 24
+    # the same video uploaded again, or a video already listed as indexed: one entry per content
+    again, added = library.add_upload(tmp_path / "v" / "copy.mp4", "copy.mp4", owner="tab-a", content="c0ffee")
+    assert not added and again == mine and library.visible_to("tab-a").count(mine) == 1
+    listed, added = library.add_upload(tmp_path / "w" / "s.mp4", "s.mp4", owner="tab-b", content=result.content_hash)
+    assert not added and listed == entry
+    theirs, added = library.add_upload(tmp_path / "x" / "t.mp4", "t.mp4", owner="tab-b", content="c0ffee")
+    assert added and theirs != mine  # another person's upload of the same file is their own
 
 
 @needs_espeak()
@@ -64,11 +72,11 @@ def test_jobs_index_in_the_background_and_an_indexed_video_does_not_wait(sample_
     corrupt.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(3000))
     jobs = IndexJobs(settings)
     try:
-        first = jobs.submit(library.add_upload(Path(fresh.path), "fresh.mp4", owner="tab-a"))
+        first = jobs.submit(library.add_upload(Path(fresh.path), "fresh.mp4", owner="tab-a")[0])
         indexed = jobs.submit(library.visible_to(None)[0])
         assert indexed.state == "done" and indexed.index_path.is_file()  # not queued behind the fresh one
         assert jobs.submit(first.entry) is first  # asked again: the same job
-        bad = jobs.submit(library.add_upload(corrupt, "bad.mp4", owner="tab-b"))
+        bad = jobs.submit(library.add_upload(corrupt, "bad.mp4", owner="tab-b")[0])
         assert first.state in ("queued", "running") and jobs.ahead_of(bad) == 1  # loading Whisper alone takes seconds
         deadline = time.monotonic() + 600
         while bad.state not in ("done", "failed") and time.monotonic() < deadline:

@@ -443,7 +443,8 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
 
 def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> VideoEntry:
     """Check an upload already in the app's private upload folder (size, type, readable video,
-    duration) and register it for ``tab``; raises gr.Error (one line) when it is refused."""
+    duration) and register it for ``tab`` (or, when ``tab`` already sees the same video, return
+    that entry and drop the upload); raises gr.Error (one line) when it is refused."""
     from keyclip.media.probe import probe
 
     limits = app.settings.ui
@@ -462,4 +463,13 @@ def _accept_upload(app: ChatApp, tab: TabState, source: Path, name: str) -> Vide
     if media.duration > limits.max_duration_s:
         raise gr.Error(f"Rejected: {name} is {clock(media.duration)} long; the limit is "
                        f"{clock(limits.max_duration_s)}.", print_exception=False)
-    return app.library.add_upload(source, name, owner=tab.session, duration=media.duration)
+    from keyclip.media.hashing import content_hash
+
+    try:
+        content = content_hash(source, app.settings.cache_dir)  # remembered: indexing reads it again
+    except KeyclipError:
+        content = None
+    entry, added = app.library.add_upload(source, name, owner=tab.session, duration=media.duration, content=content)
+    if not added and app.uploads in source.parents:  # listed already (indexed, or uploaded before)
+        shutil.rmtree(source.parent, ignore_errors=True)
+    return entry

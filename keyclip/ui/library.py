@@ -6,7 +6,7 @@ a file it registered itself. No path sent by a client reaches the file system.
 
 Example:
     >>> library = Library.scan(settings, archives=[Path("lectures-out")])       # doctest: +SKIP
-    >>> entry = library.add_upload(Path("/tmp/x/upload.mp4"), "talk.mp4", owner="session-1")
+    >>> entry, added = library.add_upload(Path("/tmp/x/upload.mp4"), "talk.mp4", owner="session-1")
     >>> library.get(entry.token).path                                         # doctest: +SKIP
 """
 
@@ -34,6 +34,8 @@ class VideoEntry:
     owner: str | None = None
     """The session that uploaded it; None for shared (cache, archive) videos."""
     duration: float | None = None
+    content: str | None = None
+    """The content hash of the file (one entry per content and viewer)."""
 
 
 class Library:
@@ -53,11 +55,11 @@ class Library:
             for path, digest, duration in _archive_videos(archive):
                 if digest not in seen:
                     seen.add(digest)
-                    library._add(VideoEntry(_token(), path.name, path, "archive", None, duration))
+                    library._add(VideoEntry(_token(), path.name, path, "archive", None, duration, digest))
         for path, digest, duration in _cached_videos(settings):
             if digest not in seen:
                 seen.add(digest)
-                library._add(VideoEntry(_token(), path.name, path, "cache", None, duration))
+                library._add(VideoEntry(_token(), path.name, path, "cache", None, duration, digest))
         return library
 
     def _add(self, entry: VideoEntry) -> VideoEntry:
@@ -65,8 +67,19 @@ class Library:
             self._entries[entry.token] = entry
         return entry
 
-    def add_upload(self, path: Path, name: str, owner: str, duration: float | None = None) -> VideoEntry:
-        return self._add(VideoEntry(_token(), Path(name).name, path, "upload", owner, duration))
+    def add_upload(self, path: Path, name: str, owner: str, duration: float | None = None,
+                   content: str | None = None) -> tuple[VideoEntry, bool]:
+        """``(entry, added)``: a new entry for ``owner``'s upload, or, when ``content`` is that of a
+        video ``owner`` already sees (listed as indexed, or uploaded before), that entry and False
+        (the caller then drops the new copy)."""
+        with self._lock:
+            if content is not None:
+                for known in self._entries.values():
+                    if known.content == content and known.owner in (None, owner):
+                        return known, False
+            entry = VideoEntry(_token(), Path(name).name, path, "upload", owner, duration, content)
+            self._entries[entry.token] = entry
+        return entry, True
 
     def get(self, token: str) -> VideoEntry | None:
         with self._lock:
