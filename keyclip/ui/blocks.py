@@ -379,8 +379,9 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
         def on_update(_due: int, tab: TabState):
             """Answer again, from the whole index, the questions of the open video that were
             answered while it was being indexed, and put the new answers in place of the old
-            (each says whether it changed). They are asked in a new conversation, in their
-            order, so follow-ups refer to the updated answers."""
+            (each says whether it changed). Every question of the chat is asked again in a new
+            conversation, in order, so follow-ups refer to the updated answers; those answered
+            from the whole index already are left as shown."""
             entry = _entry_for(app, tab, tab.video)
             turns = tab.turns.get(entry.token, []) if entry is not None else []
             if entry is None or not tab.index_path or not any(t.answer.pending for t in turns):
@@ -395,14 +396,14 @@ def build_blocks(app: ChatApp) -> gr.Blocks:
                 except Exception:  # noqa: BLE001 - the first answer stays, as it was shown
                     logger.exception("updating the answer to %r on %s failed", turn.question, entry.name)
                     continue
-                if answer.pending:  # still not the whole index (another build of it is running)
-                    continue
+                if answer.pending or not turn.answer.pending:
+                    continue  # still not the whole index (another build is running), or asked from it already
                 earlier, turn.answer = turn.answer, answer
                 if turn.message < len(history):
                     history[turn.message] = {"role": "assistant",
                                              "content": answer_html(answer, entry.duration, earlier=earlier)}
-            if tab.video != entry.token:
-                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab
+            if tab.video != entry.token or tab.chats.get(entry.token) is not history:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip(), tab  # another video, or the chat was cleared
             last = turns[-1].answer
             return history, plan_html(last, entry.duration), *export_files(tab, entry), tab
 
