@@ -160,6 +160,16 @@ def test_an_answer_from_a_partial_index_and_its_update_read_as_such():
     assert "ask again when indexing finishes" in notice  # the CLI's words keep the hint
 
 
+def test_the_indexing_status_names_stages_in_a_person_s_words():
+    from keyclip.ui.jobs import StageBar
+    from keyclip.ui.render import job_html
+
+    out = job_html("talk.mp4", "running", {"speech": StageBar(done=30, total=60),
+                                           "decode: scenes+ocr+objects": StageBar(done=10, total=60)}, [])
+    names = re.findall(r'kc-stage-name">([^<]*)<', out)
+    assert names == ["speech", "pictures"] and "decode" not in out and "ocr" not in out, out
+
+
 def test_page_words_times_question_markup_and_upload_names():
     from keyclip.ui.blocks import question_html, upload_file_name
     from keyclip.ui.render import for_people, page_clock

@@ -260,9 +260,14 @@ NO_PLAN = '<p id="kc-plan-summary">No answer yet.</p>'
 
 
 STAGE_NAMES = {"scenes": "scenes", "speech": "speech", "ocr": "screen text", "objects": "objects",
-               "embed": "search", "voices": "voices", "classes": "pictures", "kinds": "scene kinds",
+               "embed": "search", "voices": "voices", "classes": "image labels", "kinds": "scene kinds",
                "frames": "picture search"}
-"""Index stages as a status line names them."""
+"""Index stages as a status line names them (the one decode that feeds scenes, screen text and
+objects, ``decode: scenes+ocr+objects`` to the build, is "pictures")."""
+
+
+def stage_name(stage: str) -> str:
+    return "pictures" if stage.startswith("decode:") else STAGE_NAMES.get(stage, stage)
 
 
 def _duration_words(seconds: float) -> str:
@@ -288,7 +293,7 @@ def job_html(name: str, state: str, stages: dict, notices: list[str], ahead: int
         left = bar.seconds_left()
         if left is not None:
             pct += f" · about {_duration_words(left)} left"
-        rows.append(f'<div class="kc-stage"><span class="kc-stage-name">{html.escape(STAGE_NAMES.get(stage, stage))}</span>'
+        rows.append(f'<div class="kc-stage"><span class="kc-stage-name">{html.escape(stage_name(stage))}</span>'
                     f'<progress max="1"{value}></progress><span>{pct}</span></div>')
     notes = "".join(f'<div class="kc-kind">{html.escape(n)}</div>' for n in notices[-3:])
     return f'<div id="kc-job" data-state="{state}"><div>{head}</div>{"".join(rows)}{notes}</div>'
