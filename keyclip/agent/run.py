@@ -20,7 +20,7 @@ from keyclip.agent.evidence import Evidence
 from keyclip.agent.graph import Tools, build_graph
 from keyclip.agent.result import Answer
 from keyclip.errors import CacheError
-from keyclip.index.partial import STAGE_WORDS, index_version, partial_notice, pending_stages, speech_until
+from keyclip.index.partial import STAGE_WORDS, partial_notice, pending_stages, speech_until
 from keyclip.index.store import IndexStore
 from keyclip.settings import Settings
 
@@ -28,17 +28,13 @@ from keyclip.settings import Settings
 class Asker:
     def __init__(self, index_path: Path, video: Path, settings: Settings, embedder=None, llm=None, vlm=None,
                  load_models: bool = True):
-        from keyclip.backends.registry import make_embedder, make_llm, make_vlm
+        from keyclip.backends.registry import make_llm, make_vlm
 
         self.settings = settings
         self._load_models = load_models
         self.store = IndexStore.open(index_path, readonly=True)
-        if embedder is None and load_models and self.store.has_embeddings():
-            embedder = make_embedder(settings)
-        if embedder is not None:
-            from keyclip.tools.embed import MemoEmbedder
-
-            embedder = MemoEmbedder(embedder)
+        self.store.refresh()  # what the index holds as its records are read
+        embedder = self._embedder(embedder)
         self._owned = []
         """Models this asker made (and closes); ones passed in belong to the caller."""
         if llm is None and load_models:
@@ -51,9 +47,19 @@ class Asker:
         self._db: sqlite3.Connection | None = None
         self._read_index(Path(video), Path(index_path), embedder, llm, vlm)
 
+    def _embedder(self, given):
+        """``given`` (or, when models may be loaded and the index has embeddings, the configured
+        embedder), remembering each text's vector; None without either."""
+        from keyclip.tools.embed import MemoEmbedder
+
+        if given is None and self._load_models and self.store.has_embeddings():
+            from keyclip.backends.registry import make_embedder
+
+            given = make_embedder(self.settings)
+        return None if given is None else MemoEmbedder(given)
+
     def _read_index(self, video: Path, index_path: Path, embedder, llm, vlm) -> None:
         """Read the index's records (and build the graphs over them) as they are now."""
-        self._version = index_version(self.store)
         self.tools = Tools(self.settings, video, index_path, self.store, Evidence(self.store, embedder), llm, vlm)
         self._plain = build_graph(self.tools)
         self._with_sessions = None
@@ -62,16 +68,9 @@ class Asker:
         """An index being built gains stages while this asker is open (the chat keeps askers
         warm): its records are read again once the index holds more than when they were read,
         so no answer rests on a partial index after the rest has landed."""
-        if index_version(self.store) != self._version:
-            self.store.forget()
-            t = self.tools
-            embedder = t.evidence.embedder
-            if embedder is None and self._load_models and self.store.has_embeddings():
-                from keyclip.backends.registry import make_embedder
-                from keyclip.tools.embed import MemoEmbedder
-
-                embedder = MemoEmbedder(make_embedder(self.settings))  # the embeddings landed since
-            self._read_index(t.video, t.index_path, embedder, t.llm, t.vlm)
+        if self.store.refresh():
+            t = self.tools  # an embedder is made here if the embeddings landed since
+            self._read_index(t.video, t.index_path, t.evidence.embedder or self._embedder(None), t.llm, t.vlm)
 
     def _session_graph(self):
         if self._with_sessions is None:

@@ -38,15 +38,6 @@ def pending_stages(store: IndexStore) -> list[str]:
     return [name for name in ALL_STAGES if name not in done]
 
 
-def index_version(store: IndexStore) -> tuple:
-    """What the index holds now, as a value that changes whenever a stage (or a window of the
-    transcript) is committed: readers that keep records in memory compare it to know theirs are
-    out of date."""
-    stages = tuple(store.db.execute("SELECT name, fingerprint, finished_at FROM stages ORDER BY name"))
-    part = store.speech_part()
-    return stages, None if part is None else float(part["until"])
-
-
 def speech_until(store: IndexStore) -> float | None:
     """Seconds of the video transcribed so far, while only part of the transcript is in."""
     part = store.speech_part()

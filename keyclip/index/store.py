@@ -78,6 +78,8 @@ class IndexStore:
         self.path = path
         self.readonly = readonly
         self._memo: dict[str, object] = {}
+        self._memo_of: tuple | None = None
+        """What the index held when ``_memo`` was begun (see :meth:`refresh`)."""
         """Read-only stores memoise records and embeddings (one question reads them per sub-query)."""
 
     @classmethod
@@ -382,9 +384,18 @@ class IndexStore:
             self._memo[key] = load()
         return self._memo[key]
 
-    def forget(self) -> None:
-        """Drop what :meth:`memoised` remembered (the index gained stages since it was read)."""
+    def refresh(self) -> bool:
+        """For a read-only store kept open while its index is being built: drop what
+        :meth:`memoised` remembered if a stage (or a window of the transcript) was committed
+        since it began remembering; True then (a reader holding records of its own reads them
+        again)."""
+        now = (tuple(self.db.execute("SELECT name, fingerprint, finished_at FROM stages ORDER BY name")),
+               (self.speech_part() or {}).get("until"))
+        if now == self._memo_of:
+            return False
         self._memo.clear()
+        self._memo_of = now
+        return True
 
     def records(self, kind: str | None = None) -> list[Record]:
         sql = "SELECT id, kind, t0, t1, text FROM records"
