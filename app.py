@@ -441,7 +441,7 @@ def select(
     json_out: JsonFlag = False,
     cache_dir: CacheOpt = None,
 ) -> None:
-    """Show the key clips and the visual-token budget plan a VLM would get for a question."""
+    """Show the frames a VLM would get for a question within the visual-token budget (and the key clips)."""
     from keyclip.console import RichProgress, hms
     from keyclip.index.build import build_index
     from keyclip.selectors.plan import plan_for_question
@@ -463,7 +463,7 @@ def select(
         print(json.dumps(selection.to_dict(), indent=2))
         return
     plan = selection.plan
-    table = Table("clip", "kind", "score", "frames", "size", "tokens", "frame times",
+    table = Table("from–to", "kind", "score", "frames", "size", "tokens", "frame times",
                   title=f"{plan.token_model}: {plan.total_tokens} of {plan.budget} tokens, "
                         f"relevance from {'+'.join(selection.signals)}")
     for c in plan.clips:

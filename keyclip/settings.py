@@ -247,6 +247,10 @@ class SelectOptions(_Options):
         return value
     budget: int = Field(8192, ge=1)
     """Visual tokens for all frames of one answer (all turns together)."""
+    frames: Literal["stratified", "key_clips"] = "stratified"
+    """How the budget's frames are placed: ``stratified`` (one per equal stretch of the video, each
+    on the stretch's most relevant moment, else where uniform frames look) or ``key_clips`` (frames
+    concentrated in F2C key clips, with a storyboard of the distinct scenes beside them)."""
     max_clips: int = Field(8, ge=1)
     anchor_threshold: float = Field(0.25, ge=0.0, le=1.0)
     """Anchors are local score peaks at least this fraction of the best clip's score."""

@@ -20,6 +20,8 @@ from keyclip.settings import Settings
 REPO = Path(__file__).resolve().parent.parent
 DEV_DIR = Path(os.environ.get("KEYCLIP_DEV_SET", REPO.parent / "shared" / "eval" / "dev"))
 DEV_VIDEO = DEV_DIR / "hash_tables_lecture.mp4"
+BUILT_SETS = sorted(p.parent for p in (REPO / "devsets" / "out").glob("*/qa.jsonl"))
+"""The evaluation lectures built under ``devsets/out/`` (``bash devsets/build.sh NAME``)."""
 
 
 def needs_espeak():
@@ -94,6 +96,26 @@ def dev_index(tmp_path_factory, dev_truth, model_cache):
     (cache / "models").symlink_to(model_cache, target_is_directory=True)
     s = Settings(cache_dir=cache)
     return build_index(DEV_VIDEO, s), s
+
+
+@pytest.fixture(scope="session")
+def built_index(tmp_path_factory, model_cache):
+    """``built_index(folder)``: that built set's lecture indexed once per session with the offline
+    defaults, as ``(BuildResult, Settings, qa items)``."""
+    from keyclip.index.build import build_index
+
+    done: dict[Path, tuple] = {}
+
+    def index(folder: Path):
+        if folder not in done:
+            qa = [json.loads(line) for line in (folder / "qa.jsonl").read_text().splitlines() if line.strip()]
+            cache = tmp_path_factory.mktemp(f"{folder.name}-cache")
+            (cache / "models").symlink_to(model_cache, target_is_directory=True)
+            s = Settings(cache_dir=cache)
+            done[folder] = (build_index(folder / qa[0]["video"], s), s, qa)
+        return done[folder]
+
+    return index
 
 
 def stream_copy_late(source: Path, target: Path, fmt: str, late_s: float) -> Path:

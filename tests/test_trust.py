@@ -15,10 +15,9 @@ import pytest
 
 from keyclip.agent.run import Asker
 
-from .conftest import DEV_DIR
+from .conftest import BUILT_SETS, DEV_DIR
 
 pytestmark = pytest.mark.slow
-BUILT = sorted(p.parent for p in (Path(__file__).resolve().parent.parent / "devsets" / "out").glob("*/qa.jsonl"))
 
 
 def _check(index_path: Path, video: Path, settings, qa: Path) -> None:
@@ -44,14 +43,7 @@ def test_dev_lecture_answers_are_right_when_given(dev_index, dev_truth):
     _check(result.index_path, result.video, s, DEV_DIR / "qa.jsonl")
 
 
-@pytest.mark.parametrize("folder", BUILT, ids=[p.name for p in BUILT])
-def test_keyclips_own_lectures_answers_are_right_when_given(folder, tmp_path_factory, model_cache):
-    from keyclip.index.build import build_index
-    from keyclip.settings import Settings
-
-    qa = folder / "qa.jsonl"
-    video = folder / json.loads(qa.read_text().splitlines()[0])["video"]
-    cache = tmp_path_factory.mktemp(f"{folder.name}-cache")
-    (cache / "models").symlink_to(model_cache, target_is_directory=True)
-    s = Settings(cache_dir=cache)
-    _check(build_index(video, s).index_path, video, s, qa)
+@pytest.mark.parametrize("folder", BUILT_SETS, ids=[p.name for p in BUILT_SETS])
+def test_keyclips_own_lectures_answers_are_right_when_given(folder, built_index):
+    result, s, _ = built_index(folder)
+    _check(result.index_path, result.video, s, folder / "qa.jsonl")

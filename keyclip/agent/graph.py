@@ -407,7 +407,7 @@ def look_with_vlm(tools: Tools, q: Question, evidence: list[dict], plan: dict) -
               or parse_letter(str(data.get("answer") or reply.text), letters, worded)) if letters else None
     start, end = data.get("start"), data.get("end")
     spans = ([[float(start), float(end)]] if isinstance(start, int | float) and isinstance(end, int | float)
-             and end >= start else [[c["t0"], c["t1"]] for c in clips[:1]])
+             and end >= start else [[c["t0"], c["t1"]] for c in sorted(clips, key=lambda c: -c["score"])[:1]])
     answer = str(data.get("answer") or "").strip()
     if letter:
         option = next(o for o in q.options if o.letter == letter)

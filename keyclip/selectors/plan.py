@@ -1,5 +1,9 @@
-"""From a question to a budget plan on one index: sub-queries -> clip relevance -> key clips ->
-frames within the visual-token budget, with a storyboard of the distinct scenes beside them. Reused by the CLI (``app.py select``) and the agent.
+"""From a question to a budget plan on one index: sub-queries -> relevance (per clip and per
+retrieved moment) -> key clips -> frames within the visual-token budget. The frames are
+stratified by default (one per equal stretch of the video, on its most relevant moment:
+``selectors.stratified``); ``select.frames = "key_clips"`` concentrates them in the key clips
+with a storyboard of the distinct scenes beside them. Reused by the CLI (``app.py select``), the
+eval's ``keyclips`` method and the agent.
 
 Example:
     >>> sel = plan_for_question(index_path, "when is chaining explained?", [], Settings())  # doctest: +SKIP
@@ -20,6 +24,7 @@ from keyclip.selectors.keyclips import select_key_clips
 from keyclip.selectors.queries import sub_queries
 from keyclip.selectors.relevance import clip_relevance, clip_signatures
 from keyclip.selectors.storyboard import distinct_scenes, plan_with_storyboard, scene_signatures
+from keyclip.selectors.stratified import stratified_plan
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
 
@@ -81,12 +86,16 @@ def select_for_question(
     ends = np.array([c.t1 for c in rel.clips])
     sigs = clip_signatures(store, list(rel.clips))
     chosen = select_key_clips(starts, ends, rel.scores, s.select, coverage=coverage, signatures=sigs)
-    scenes = store.scenes()
-    distinct = store.memoised(
-        "distinct_scenes", lambda: distinct_scenes(scenes, scene_signatures(scenes, list(rel.clips), sigs)))
-    plan = plan_with_storyboard(chosen, distinct, None,
-                                s.select.budget if budget is None else budget,
-                                token_model(s.select.token_model), source_size(store), s.select)
+    budget = s.select.budget if budget is None else budget
+    model = token_model(s.select.token_model)
+    if s.select.frames == "stratified":
+        duration = float((store.meta("media") or {}).get("duration") or (ends[-1] if len(ends) else 0.0))
+        plan = stratified_plan(rel, duration, budget, model, source_size(store), s.select)
+    else:
+        scenes = store.scenes()
+        distinct = store.memoised(
+            "distinct_scenes", lambda: distinct_scenes(scenes, scene_signatures(scenes, list(rel.clips), sigs)))
+        plan = plan_with_storyboard(chosen, distinct, None, budget, model, source_size(store), s.select)
     kinds = tuple((r.t0, r.t1, r.kind) for r in store.scene_rows())
     return Selection(tuple(queries), rel.signals, tuple(chosen), plan, kinds)
 

@@ -11,6 +11,10 @@ Signals, each scaled to [0, 1] per query:
 Offline no image-text model exists, so relevance comes from the text signal alone and the result
 says so (``signals``).
 
+Besides the per-clip scores the result keeps the retrieved records themselves with their
+combined score (``moments``): a spoken sentence or a slide's time on screen is the evidence's own
+resolution, finer than a clip (stratified frames are placed on them).
+
 Example:
     >>> rel = clip_relevance(store, ["when is the load factor defined?"], embedder)   # doctest: +SKIP
     >>> rel.scores.argmax(), rel.signals                                              # doctest: +SKIP
@@ -24,7 +28,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from keyclip.index.query import search_store
-from keyclip.index.store import Clip, IndexStore
+from keyclip.index.store import Clip, IndexStore, Record
+
+
+@dataclass(frozen=True)
+class Moment:
+    """One retrieved record: its span, its relevance in [0, 1+] and its words (for repeats)."""
+
+    t0: float
+    t1: float
+    score: float
+    words: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,8 @@ class ClipRelevance:
     per_query: np.ndarray
     """queries x clips, each row scaled to [0, 1]."""
     signals: tuple[str, ...]
+    moments: tuple[Moment, ...] = ()
+    """Every retrieved record, in time order, scored over the queries like the clips."""
 
 
 def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
@@ -43,9 +59,13 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
 
 def text_scores(store: IndexStore, clips: list[Clip], query: str, embedder, k: int = 40) -> np.ndarray:
     """Fused retrieval scores of the query's top ``k`` records, spread over the clips they overlap."""
+    return _spread(clips, search_store(store, query, embedder, k=k))
+
+
+def _spread(clips: list[Clip], hits: list) -> np.ndarray:
     scores = np.zeros(len(clips), dtype=np.float64)
     starts = np.array([c.t0 for c in clips])
-    for hit in search_store(store, query, embedder, k=k):
+    for hit in hits:
         r = hit.record
         span = max(r.t1 - r.t0, 1e-3)
         first = max(0, int(np.searchsorted(starts, r.t0, side="right")) - 1)
@@ -83,8 +103,12 @@ def clip_relevance(
     clips = store.clips()
     signals = ["text"]
     rows = []
+    record_rows: list[dict[int, tuple[Record, float]]] = []
     for q in queries:
-        row = _unit(text_scores(store, clips, q, embedder))
+        hits = search_store(store, q, embedder, k=40)
+        top = max((h.score for h in hits), default=0.0)
+        record_rows.append({h.record.id: (h.record, h.score / top) for h in hits if top > 0})
+        row = _unit(_spread(clips, hits))
         if image_scorer is not None:
             image = _unit(image_scorer.clip_scores(store, clips, q))
             row = _unit((1 - image_weight) * row + image_weight * image)
@@ -97,7 +121,24 @@ def clip_relevance(
         combined = _unit((weights * per_query).max(axis=0) + 0.1 * per_query.mean(axis=0))
     else:
         combined = np.zeros(len(clips))
-    return ClipRelevance(tuple(clips), combined, per_query, tuple(signals))
+    return ClipRelevance(tuple(clips), combined, per_query, tuple(signals),
+                         _combined_moments(record_rows, secondary_weight))
+
+
+def _combined_moments(rows: list[dict[int, tuple[Record, float]]], secondary_weight: float) -> tuple[Moment, ...]:
+    """Each retrieved record once, scored like a clip: the best of the question's score and
+    ``secondary_weight`` x a sub-query's, plus a tenth of their mean."""
+    records = {rid: record for row in rows for rid, (record, _) in row.items()}
+    out = []
+    for rid, r in records.items():
+        per = [(1.0 if i == 0 else secondary_weight) * row[rid][1] if rid in row else 0.0
+               for i, row in enumerate(rows)]
+        out.append(Moment(r.t0, r.t1, max(per) + 0.1 * float(np.mean(per)), _words(r.text)))
+    return tuple(sorted(out, key=lambda m: (m.t0, m.t1, -m.score)))
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[\w']+", text.lower()) if len(w) > 2)
 
 
 def clip_signatures(store: IndexStore, clips: list[Clip]) -> list[frozenset[str]]:
@@ -113,7 +154,7 @@ def _clip_signatures(store: IndexStore, clips: list[Clip]) -> list[frozenset[str
     starts = np.array([c.t0 for c in clips])
     sigs: list[set[str]] = [set() for _ in clips]
     for r in records:
-        words = {w for w in re.findall(r"[\w']+", r.text.lower()) if len(w) > 2}
+        words = _words(r.text)
         first = max(0, int(np.searchsorted(starts, r.t0, side="right")) - 1)
         for i in range(first, len(clips)):
             if clips[i].t0 >= r.t1:
