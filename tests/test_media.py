@@ -117,3 +117,15 @@ def test_truncated_file_decodes_what_it_has(sample, tmp_path):
         return
     times = [f.t for f in stream_frames(cut)]
     assert 0 < len(times) and times[-1] <= info.duration
+
+
+def test_frames_far_apart_in_one_clip_are_the_frames_grabbed_one_by_one(sample):
+    """A plan whose frames spread over the video (stratified, uniform) is grabbed with a seek per
+    far-apart time: the pictures are exactly those of a short clip around each time."""
+    from keyclip.media.grab import grab_frames
+
+    times = [1.0, 2.0, 13.3, 25.5]
+    together = grab_frames(sample.path, [(0.5, 26.0, times, (160, 90))])
+    alone = [grab_frames(sample.path, [(t - 1, t + 1, [t], (160, 90))])[0] for t in times]
+    assert [f.time for f in together] == times
+    assert [f.jpeg for f in together] == [f.jpeg for f in alone]

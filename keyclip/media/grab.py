@@ -1,4 +1,6 @@
-"""Frames at chosen times and sizes, for a VLM or a citation thumbnail: one seek per clip, then a
+"""Frames at chosen times and sizes, for a VLM or a citation thumbnail: one seek per run of
+nearby times (a clip's frames; frames spread over the video, as stratified or uniform plans
+place them, are reached by a seek each rather than decoding everything between them), then a
 short forward decode, each frame resized to exactly the planned size and encoded as JPEG.
 
 Example:
@@ -37,6 +39,23 @@ def _upright(frame: av.VideoFrame, size: tuple[int, int]) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC)
 
 
+SEEK_GAP_S = 5.0
+"""Times further apart than this are reached by a new seek (about a keyframe interval)."""
+
+
+def _runs(clips: list[tuple[float, float, list[float], tuple[int, int]]]):
+    """Each clip's sorted times cut where they lie more than ``SEEK_GAP_S`` apart, as sub-clips."""
+    for t0, t1, times, size in clips:
+        wanted = sorted(times)
+        start = 0
+        for k in range(1, len(wanted) + 1):
+            if k == len(wanted) or wanted[k] - wanted[k - 1] > SEEK_GAP_S:
+                lo = t0 if start == 0 else wanted[start]
+                hi = t1 if k == len(wanted) else wanted[k - 1]
+                yield lo, hi, wanted[start:k], size
+                start = k
+
+
 def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], tuple[int, int]]]) -> list[Frame]:
     """For each ``(t0, t1, times, (width, height))``, the frames nearest ``times`` at that size."""
     out: list[Frame] = []
@@ -47,7 +66,7 @@ def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], t
     with container:
         stream = container.streams.video[0]
         base = start_time(container)  # the origin every stored time is measured from
-        for t0, t1, times, (w, h) in clips:
+        for t0, t1, times, (w, h) in _runs(clips):
             wanted = sorted(times)
             if not wanted:
                 continue
