@@ -2,15 +2,18 @@
 
     .venv/bin/python bench/selection_bench.py [--token-model qwen2-vl] [--budgets 1024 2048 4096 8192 16384]
     .venv/bin/python bench/selection_bench.py --video long.mp4 --copies 7      # the 59-min dev variant
+    .venv/bin/python bench/selection_bench.py --video seta_long.mp4 --copies 7 --set seta
 
 On every evaluation lecture (``../shared/eval/dev`` and ``devsets/out/*``, each indexed first if
 needed, in KEYCLIP_CACHE_DIR): for every QA item, each method plans frames within the budget B
 for the target VLM's token model, and the item counts as recalled when every one of its evidence
 spans holds at least one planned frame ("all"; "any" = at least one span). Methods at equal budget:
 
-- key clips (keyclip): exactly what ``app.py select`` and the eval's ``keyclips`` method plan
-  (``select_for_question``: relevance over the question's sub-queries and options, F2C key clips,
-  the storyboard of distinct scenes in what the clips leave);
+- keyclip (stratified): exactly what ``app.py select`` and the eval's ``keyclips`` method plan
+  (``select_for_question`` with the default ``select.frames = "stratified"``: relevance over the
+  question's sub-queries and options, one frame per equal stretch on its most relevant moment);
+- key clips + storyboard: the same with ``select.frames = "key_clips"`` (F2C key clips, the
+  storyboard of distinct scenes in what the clips leave; the default until 2026-12-04);
 - key clips only: the same key clips given the whole budget, no storyboard;
 - uniform frames: frames evenly spread over the whole video, as many as B allows (the eval's
   ``uniform`` method);
@@ -33,7 +36,7 @@ from rich.console import Console
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.sets import DEV, lecture_sets  # noqa: E402
+from bench.sets import lecture_sets  # noqa: E402
 from keyclip.backends.registry import make_embedder  # noqa: E402
 from keyclip.index.build import build_index  # noqa: E402
 from keyclip.index.store import IndexStore  # noqa: E402
@@ -43,7 +46,7 @@ from keyclip.selectors.plan import select_for_question, source_size  # noqa: E40
 from keyclip.selectors.token_models import token_model  # noqa: E402
 from keyclip.settings import Settings  # noqa: E402
 
-METHODS = ("key clips (keyclip)", "key clips only", "uniform frames", "uniform clips")
+METHODS = ("keyclip (stratified)", "key clips + storyboard", "key clips only", "uniform frames", "uniform clips")
 COUNTED = ("count", "order")
 
 
@@ -65,6 +68,7 @@ def set_rows(name: str, video: Path, items: list[dict], copy_starts: list[float]
         duration = float(store.meta("media")["duration"])
         source = source_size(store)
         o = s.select
+        key_clips = s.model_copy(update={"select": o.model_copy(update={"frames": "key_clips"})})
         recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
         tokens: dict[tuple[str, int], list[int]] = defaultdict(list)
         for budget in budgets:
@@ -76,8 +80,10 @@ def set_rows(name: str, video: Path, items: list[dict], copy_starts: list[float]
                 copies = [[[a + k, b + k] for a, b in spans] for k in copy_starts]
                 options = [x.split(". ", 1)[-1] for x in item.get("options") or []]
                 chosen = select_for_question(store, item["question"], options, s, embedder, budget=budget)
+                storyboard = select_for_question(store, item["question"], options, key_clips, embedder, budget=budget)
                 key_only = plan_budget(list(chosen.key_clips), budget, model, source, o)
-                for method, plan in (("key clips (keyclip)", chosen.plan), ("key clips only", key_only),
+                for method, plan in (("keyclip (stratified)", chosen.plan), ("key clips + storyboard", storyboard.plan),
+                                     ("key clips only", key_only),
                                      ("uniform frames", frames_plan), ("uniform clips", clips_plan)):
                     times = plan.timestamps()
                     assert plan.total_tokens <= budget
@@ -108,6 +114,8 @@ def main() -> None:
     parser.add_argument("--video", type=Path, help="a variant of the dev lecture (e.g. the 59-min one) instead "
                                                    "of every set")
     parser.add_argument("--copies", type=int, default=1, help="with --video: how many copies it holds")
+    parser.add_argument("--set", default="dev", help="with --video: the set it was built from (its qa.jsonl and "
+                                                     "long_ground_truth.json)")
     parser.add_argument("--sets", nargs="+", help="only these sets (dev, seta, …)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
@@ -117,12 +125,13 @@ def main() -> None:
     embedder = make_embedder(s)
     runs = []
     if args.video:
-        if not (DEV / "qa.jsonl").is_file():
-            raise SystemExit(f"dev set not found at {DEV}")
+        folder = dict(lecture_sets()).get(args.set)
+        if folder is None:
+            raise SystemExit(f"set {args.set!r} not found (../shared/eval/dev, devsets/out/*)")
         starts = [0.0]
         if args.copies > 1:  # the long variant: each answer occurs once per copy, any copy counts
-            starts = json.loads((DEV / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
-        runs.append((f"dev x{args.copies}" if args.copies > 1 else args.video.stem, args.video, DEV, starts))
+            starts = json.loads((folder / "long_ground_truth.json").read_text())["copy_starts"][: args.copies]
+        runs.append((f"{args.set} x{args.copies}" if args.copies > 1 else args.video.stem, args.video, folder, starts))
     else:
         for name, folder in lecture_sets():
             if args.sets and name not in args.sets:
@@ -143,7 +152,7 @@ def main() -> None:
                           f"{r['visual_any']:.2f}", *[f"{r[t]:.2f}" for t in COUNTED], f"{r['mean_tokens']:.0f}")
         console.print(table)
     summary = Table("set", *[str(b) for b in args.budgets],
-                    title="key clips (keyclip) vs uniform frames, text (all): key / uniform")
+                    title="keyclip (stratified) vs uniform frames, text (all): keyclip / uniform")
     for name in dict.fromkeys(r["set"] for r in out):
         cells = []
         for b in args.budgets:
