@@ -84,6 +84,21 @@ def test_stratified_plans_stay_in_budget_with_one_frame_per_cell(moments, durati
         assert "too small" in plan.notes[0]
 
 
+def test_with_an_image_signal_the_clips_relevance_places_frames_too():
+    """An image-text scorer's relevance is known per clip: a clip the pictures point at moves its
+    cell's frame even where no record was retrieved (text only, the frame stays at the middle)."""
+    from keyclip.index.store import Clip
+
+    model, o = QwenVL(), SelectOptions()
+    clips = (Clip(1, 1, 0.0, 36.0), Clip(2, 1, 36.0, 39.5), Clip(3, 1, 39.5, 100.0))
+    scores = np.array([0.0, 1.0, 0.0])
+    budget = 5 * model.tokens(2, 448, 252)  # 10 frames at the floor over 100 s: cells of 10 s
+    uniform = uniform_frame_times(100.0, 10)
+    for signals, expected in ((("text", "image"), uniform[:3] + [37.75] + uniform[4:]), (("text",), uniform)):
+        rel = ClipRelevance(clips, scores, scores[None, :], signals, ())
+        assert stratified_plan(rel, 100.0, budget, model, (1280, 720), o).timestamps() == expected
+
+
 def test_a_short_video_gets_frames_up_to_max_fps_and_the_rest_in_resolution():
     model, o = QwenVL(), SelectOptions()
     rel = ClipRelevance((), np.zeros(0), np.zeros((0, 0)), ("text",), ())

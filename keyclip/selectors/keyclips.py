@@ -83,7 +83,9 @@ def _signature(c: Candidate, starts: np.ndarray, ends: np.ndarray, signatures) -
     return frozenset().union(*(signatures[i] for i in inside)) if inside else frozenset()
 
 
-def _duplicate(a: frozenset[str], b: frozenset[str], threshold: float) -> bool:
+def near_duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.7) -> bool:
+    """Two word sets (what a clip or a record says and shows) this similar (Jaccard) are the same
+    content, e.g. a slide shown again."""
     if not a or not b:
         return False
     return len(a & b) / len(a | b) >= threshold
@@ -132,7 +134,7 @@ def select_key_clips(
             continue
         if signatures is not None:
             sig = _signature(c, starts, ends, signatures)
-            if any(_duplicate(sig, other, duplicate_jaccard) for other in chosen_sigs):
+            if any(near_duplicate(sig, other, duplicate_jaccard) for other in chosen_sigs):
                 continue
             chosen_sigs.append(sig)
         anchors.append(mid)

@@ -23,7 +23,8 @@ import math
 import numpy as np
 
 from keyclip.selectors.budget import BudgetPlan, PlannedClip, resolution_ladder
-from keyclip.selectors.relevance import ClipRelevance
+from keyclip.selectors.keyclips import near_duplicate
+from keyclip.selectors.relevance import ClipRelevance, Moment
 from keyclip.selectors.token_models import TokenModel
 from keyclip.settings import SelectOptions
 
@@ -37,10 +38,6 @@ def _candidates(starts: np.ndarray, ends: np.ndarray, scores: np.ndarray, a: flo
     centres = (starts + ends) / 2
     inside = np.nonzero((centres >= a) & (centres < b) & (scores > here))[0]
     return [int(i) for i in inside[np.lexsort((np.abs(centres[inside] - mid), -scores[inside]))]]
-
-
-def _duplicate(a: frozenset[str], b: frozenset[str], threshold: float = 0.7) -> bool:
-    return bool(a) and bool(b) and len(a & b) / len(a | b) >= threshold
 
 
 def stratified_times(
@@ -62,7 +59,7 @@ def stratified_times(
     chosen: list[frozenset[str]] = []
     for k in sorted(range(n), key=lambda k: -scores[options[k][0]] if options[k] else 0.0):
         for i in options[k]:
-            if words is not None and any(_duplicate(words[i], w) for w in chosen):
+            if words is not None and any(near_duplicate(words[i], w) for w in chosen):
                 continue
             if words is not None:
                 chosen.append(words[i])
@@ -106,10 +103,13 @@ def frame_count(budget: int, duration: float, model: TokenModel, source: tuple[i
 
 def stratified_plan(rel: ClipRelevance, duration: float, budget: int, model: TokenModel, source: tuple[int, int],
                     o: SelectOptions) -> BudgetPlan:
-    """The plan of stratified frames for one question's relevance (its retrieved moments)."""
+    """The plan of stratified frames for one question's relevance: its retrieved moments, and
+    with an image-text signal the clips too (the pictures' relevance is known per clip)."""
     if duration <= 0:
         return BudgetPlan(budget, model.name, (), (), ("the video has no duration to spread frames over",))
     moments = rel.moments
+    if "image" in rel.signals:
+        moments += tuple(Moment(c.t0, c.t1, float(x), frozenset()) for c, x in zip(rel.clips, rel.scores))
     starts = np.array([x.t0 for x in moments])
     ends = np.array([x.t1 for x in moments])
     scores = np.array([x.score for x in moments])
