@@ -137,7 +137,8 @@ class VoiceOptions(_Options):
     same_voice: float = Field(0.65, ge=0.0, le=1.0)
     """A turn's voice print this similar (cosine) to a voice's mean print is that voice. On the
     four lecture sets a turn's print was at least 0.72 from its own speaker's mean and at most
-    0.53 from another speaker's; espeak's en-us and en-us+f3 are 0.60 apart
+    0.53 from another speaker's on one machine, 0.66 and 0.56 on another (AMD EPYC, sets rebuilt
+    there: setb's lowest is close to this); espeak's en-us and en-us+f3 are 0.60 apart
     (``bench/voice_bench.py``)."""
     margin: float = Field(0.08, ge=0.0, le=1.0)
     """A turn whose print comes within this of ``same_voice`` for a second voice is ambiguous;
