@@ -40,7 +40,7 @@ from bench.sets import lecture_sets  # noqa: E402
 from keyclip.backends.registry import make_embedder  # noqa: E402
 from keyclip.index.build import build_index  # noqa: E402
 from keyclip.index.store import IndexStore  # noqa: E402
-from keyclip.selectors.budget import Candidate, plan_budget  # noqa: E402
+from keyclip.selectors.budget import plan_budget, plan_uniform_frames  # noqa: E402
 from keyclip.selectors.keyclips import uniform_clips  # noqa: E402
 from keyclip.selectors.plan import select_for_question, source_size  # noqa: E402
 from keyclip.selectors.token_models import token_model  # noqa: E402
@@ -72,8 +72,7 @@ def set_rows(name: str, video: Path, items: list[dict], copy_starts: list[float]
         recall: dict[tuple[str, int], dict[str, list[tuple[bool, bool]]]] = defaultdict(lambda: defaultdict(list))
         tokens: dict[tuple[str, int], list[int]] = defaultdict(list)
         for budget in budgets:
-            frames_plan = plan_budget([Candidate(0.0, duration, 1.0)], budget, model, source,
-                                      o.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0}))
+            frames_plan = plan_uniform_frames(duration, budget, model, source, o)
             clips_plan = plan_budget(uniform_clips(duration, o.max_clips, 10.0), budget, model, source, o)
             for item in items:
                 spans = item.get("evidence_spans") or [item["answer_span"]]

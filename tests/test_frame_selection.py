@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from keyclip.selectors.budget import Candidate, plan_budget
+from keyclip.selectors.budget import plan_uniform_frames
 from keyclip.selectors.keyclips import uniform_frame_times
 from keyclip.selectors.relevance import ClipRelevance, Moment
 from keyclip.selectors.stratified import frame_count, stratified_plan, stratified_times
@@ -118,8 +118,7 @@ def _recall(store, items, s, embedder, budget: int) -> tuple[float, float]:
 
     duration = float(store.meta("media")["duration"])
     model, o = token_model(s.select.token_model), s.select
-    uniform = plan_budget([Candidate(0.0, duration, 1.0)], budget, model, source_size(store),
-                          o.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0}))
+    uniform = plan_uniform_frames(duration, budget, model, source_size(store), o)  # the eval's ``uniform``
     hits = []
     for item in items:
         spans = item.get("evidence_spans") or [item["answer_span"]]

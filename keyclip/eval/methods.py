@@ -28,7 +28,7 @@ from keyclip.agent.questions import parse_question
 from keyclip.backends.chat import BackendError
 from keyclip.eval.items import EvalItem
 from keyclip.index.store import IndexStore
-from keyclip.selectors.budget import BudgetPlan, Candidate, plan_budget
+from keyclip.selectors.budget import BudgetPlan, plan_uniform_frames
 from keyclip.selectors.plan import select_for_question, source_size
 from keyclip.selectors.token_models import token_model
 from keyclip.settings import Settings
@@ -145,9 +145,8 @@ def _keyclip_plan(item: EvalItem, ctx: VideoContext, budget: int) -> BudgetPlan:
 def _uniform_plan(ctx: VideoContext, budget: int) -> BudgetPlan:
     media = ctx.store.meta("media") or {}
     duration = float(media.get("duration") or 0.0)
-    o = ctx.settings.select.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0})
-    return plan_budget([Candidate(0.0, duration, 1.0)], budget, token_model(ctx.settings.select.token_model),
-                       source_size(ctx.store), o)
+    return plan_uniform_frames(duration, budget, token_model(ctx.settings.select.token_model),
+                               source_size(ctx.store), ctx.settings.select)
 
 
 def _single_turn(item: EvalItem, ctx: VideoContext, plan: BudgetPlan, evidence: bool) -> Prediction:

@@ -194,6 +194,14 @@ def plan_budget(
     return BudgetPlan(budget, model.name, planned, tuple(dropped), tuple(notes))
 
 
+def plan_uniform_frames(duration: float, budget: int, model: TokenModel, source: tuple[int, int],
+                        o: SelectOptions) -> BudgetPlan:
+    """The uniform-frames baseline: as many frames as ``budget`` buys, evenly over the whole video
+    at the resolution floor (one clip of the video's length, no frame-rate cap)."""
+    spread = o.model_copy(update={"max_clips": 1, "max_fps": 1000.0, "target_fps": 1000.0})
+    return plan_budget([Candidate(0.0, duration, 1.0)], budget, model, source, spread)
+
+
 def plan_zoom(
     t0: float, t1: float, remaining: int, model: TokenModel, source: tuple[int, int], o: SelectOptions
 ) -> BudgetPlan:
