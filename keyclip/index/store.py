@@ -78,9 +78,9 @@ class IndexStore:
         self.path = path
         self.readonly = readonly
         self._memo: dict[str, object] = {}
+        """Read-only stores memoise records and embeddings (one question reads them per sub-query)."""
         self._memo_of: tuple | None = None
         """What the index held when ``_memo`` was begun (see :meth:`refresh`)."""
-        """Read-only stores memoise records and embeddings (one question reads them per sub-query)."""
 
     @classmethod
     def open(cls, path: Path, readonly: bool = False) -> IndexStore:

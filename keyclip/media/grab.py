@@ -44,7 +44,8 @@ SEEK_GAP_S = 5.0
 
 
 def _runs(clips: list[tuple[float, float, list[float], tuple[int, int]]]):
-    """Each clip's sorted times cut where they lie more than ``SEEK_GAP_S`` apart, as sub-clips."""
+    """Each clip's sorted times cut where they lie more than ``SEEK_GAP_S`` apart, as sub-clips
+    (a clip without times yields none)."""
     for t0, t1, times, size in clips:
         wanted = sorted(times)
         start = 0
@@ -66,10 +67,7 @@ def grab_frames(path: str | Path, clips: list[tuple[float, float, list[float], t
     with container:
         stream = container.streams.video[0]
         base = start_time(container)  # the origin every stored time is measured from
-        for t0, t1, times, (w, h) in _runs(clips):
-            wanted = sorted(times)
-            if not wanted:
-                continue
+        for t0, t1, wanted, (w, h) in _runs(clips):  # sorted, never empty
             container.seek(int((base + max(0.0, t0 - 0.5)) / stream.time_base), stream=stream, backward=True)
             previous = None
             i = 0

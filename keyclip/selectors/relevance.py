@@ -57,12 +57,8 @@ def _overlap(a0: float, a1: float, b0: float, b1: float) -> float:
     return max(0.0, min(a1, b1) - max(a0, b0))
 
 
-def text_scores(store: IndexStore, clips: list[Clip], query: str, embedder, k: int = 40) -> np.ndarray:
-    """Fused retrieval scores of the query's top ``k`` records, spread over the clips they overlap."""
-    return _spread(clips, search_store(store, query, embedder, k=k))
-
-
 def _spread(clips: list[Clip], hits: list) -> np.ndarray:
+    """Fused retrieval scores of ``hits`` (one query's records), spread over the clips they overlap."""
     scores = np.zeros(len(clips), dtype=np.float64)
     starts = np.array([c.t0 for c in clips])
     for hit in hits:

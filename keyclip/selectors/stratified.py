@@ -83,8 +83,10 @@ def plan_times(times: list[float], scores: list[float], budget: int, model: Toke
         costs = [model.tokens(b - a, *size) for a, b in groups]
         if sum(costs) <= budget:
             break
+    else:  # not even at the floor
+        costs = []
     clips = tuple(PlannedClip(times[a], times[b - 1], max(scores[a:b]), tuple(times[a:b]), size[0], size[1], cost)
-                  for (a, b), cost in zip(groups, costs) if sum(costs) <= budget)
+                  for (a, b), cost in zip(groups, costs))
     notes = (f"{len(times)} stratified frames at {size[0]}x{size[1]}",) if clips else (
         "budget too small for two frames at the floor",)
     return BudgetPlan(budget, model.name, clips, (), notes)
